@@ -1,0 +1,120 @@
+package io.azimuth;
+
+import ch.qos.logback.classic.Level;
+import io.azimuth.server.AzimuthServer;
+import io.azimuth.server.Config;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The command line: parses flags, starts the server, prints where it listens, and runs until stopped. */
+@Command(name = "azimuth", mixinStandardHelpOptions = true, version = "Azimuth " + AzimuthServer.VERSION,
+        description = "A local emulator of Azure Compute's virtual-machine image APIs.",
+        sortOptions = false)
+public final class Main implements Callable<Integer> {
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (0: any free port, -1: off). Default: ${DEFAULT-VALUE}.")
+    int httpPort = Config.DEFAULT_HTTP_PORT;
+
+    @Option(names = "--https-port", paramLabel = "PORT", description = "HTTPS port (0: any free port, -1: off). Default: ${DEFAULT-VALUE}.")
+    int httpsPort = Config.DEFAULT_HTTPS_PORT;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String host = "127.0.0.1";
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where state and the generated certificate live. Default: ${DEFAULT-VALUE}.")
+    Path dataDir = Path.of("azimuth-data");
+
+    @Option(names = "--in-memory", description = "Keep no state on disk: everything is gone when the process ends.")
+    boolean inMemory;
+
+    @Option(names = "--operation-delay", paramLabel = "DURATION", description = "How long long-running operations stay in progress, e.g. 0, 500ms, 2s (a bare number is milliseconds). Default: 0.")
+    String operationDelay = "0";
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "ERROR, WARN, INFO, DEBUG or TRACE. Default: ${DEFAULT-VALUE}.")
+    String logLevel = "INFO";
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "PEM certificate (chain) for HTTPS, instead of the generated one.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --cert.")
+    Path key;
+
+    @Option(names = "--strict-api-versions", description = "Refuse api-versions a resource type does not list (default: accept every well-formed one).")
+    boolean strictApiVersions;
+
+    @Option(names = "--subscription-id", paramLabel = "GUID", description = "The subscription GET /subscriptions lists. Default: ${DEFAULT-VALUE}.")
+    String subscriptionId = Config.DEFAULT_SUBSCRIPTION;
+
+    @Option(names = "--tenant-id", paramLabel = "GUID", description = "The tenant subscriptions belong to. Default: ${DEFAULT-VALUE}.")
+    String tenantId = Config.DEFAULT_TENANT;
+
+    @Option(names = "--page-size", paramLabel = "N", description = "Most items a list page holds. Default: ${DEFAULT-VALUE}.")
+    int pageSize = 100;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
+        if ((cert == null) != (key == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cert and --key go together");
+        }
+        if (!io.azimuth.arm.ResourceId.isSubscriptionId(subscriptionId)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--subscription-id must be a GUID");
+        }
+        if (pageSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--page-size must be at least 1");
+        }
+        long delay;
+        try {
+            delay = parseDuration(operationDelay);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--operation-delay: " + e.getMessage());
+        }
+        Level level = Level.toLevel(logLevel.toUpperCase(Locale.ROOT), null);
+        if (level == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + logLevel);
+        }
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.azimuth")).setLevel(level);
+
+        Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
+                subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024);
+        AzimuthServer server = AzimuthServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "azimuth-shutdown"));
+        System.out.println(server.describe());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m)?$");
+
+    static long parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 0, 250ms, 2s, 1m)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        return switch (unit) {
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            default -> n;
+        };
+    }
+}

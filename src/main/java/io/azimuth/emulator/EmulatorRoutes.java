@@ -1,0 +1,66 @@
+package io.azimuth.emulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.http.ApiRequest;
+import io.azimuth.http.ApiResponse;
+import io.azimuth.http.Json;
+import io.azimuth.http.Route;
+import io.azimuth.http.Router;
+import io.azimuth.server.Platform;
+import io.azimuth.server.TlsMaterial;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /_azimuth/health}, {@code POST /_azimuth/reset}, {@code GET /_azimuth/cert} (PEM, or PKCS#12 with
+ * {@code ?format=pkcs12}).
+ */
+public final class EmulatorRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatorRoutes.class);
+
+    private final Platform platform;
+    private final TlsMaterial tls;
+    private final String version;
+    private final long startedAt = System.currentTimeMillis();
+
+    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version) {
+        this.platform = platform;
+        this.tls = tls;
+        this.version = version;
+    }
+
+    public void register(Router router, EmulatorEnvelope envelope) {
+        router.own(path -> path.equals(EmulatorEnvelope.PREFIX) || path.startsWith(EmulatorEnvelope.PREFIX + "/"),
+                envelope);
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/health", envelope).get(this::health));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/reset", envelope).post(this::reset));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/cert", envelope).get(this::cert));
+    }
+
+    private ApiResponse health(ApiRequest r) {
+        ObjectNode body = Json.object();
+        body.put("status", "healthy");
+        body.put("version", version);
+        body.put("store", platform.store().description());
+        body.put("inMemory", platform.config().inMemory());
+        body.put("operationDelayMillis", platform.operations().delayMillis());
+        body.put("subscriptionId", platform.config().subscriptionId());
+        body.put("uptimeMillis", System.currentTimeMillis() - startedAt);
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse reset(ApiRequest r) {
+        platform.store().reset();
+        LOG.info("all state was reset");
+        return ApiResponse.empty(204);
+    }
+
+    private ApiResponse cert(ApiRequest r) {
+        String format = r.query("format");
+        if (format != null && (format.equalsIgnoreCase("pkcs12") || format.equalsIgnoreCase("p12"))) {
+            return ApiResponse.bytes(200, tls.trustStorePkcs12(), "application/x-pkcs12")
+                    .header("Content-Disposition", "attachment; filename=\"azimuth-truststore.p12\"");
+        }
+        return ApiResponse.text(200, tls.certificatePem(), "application/x-pem-file");
+    }
+}

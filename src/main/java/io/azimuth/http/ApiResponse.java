@@ -1,0 +1,66 @@
+package io.azimuth.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What a handler answers: status, extra headers, and a body (JSON, text or bytes) or none. */
+public final class ApiResponse {
+    public static final String JSON = "application/json; charset=utf-8";
+
+    private final int status;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private final Buffer body;
+    private final String contentType;
+
+    private ApiResponse(int status, Buffer body, String contentType) {
+        this.status = status;
+        this.body = body;
+        this.contentType = contentType;
+    }
+
+    public static ApiResponse json(int status, JsonNode body) {
+        return new ApiResponse(status, Buffer.buffer(Json.write(body)), JSON);
+    }
+
+    public static ApiResponse ok(JsonNode body) {
+        return json(200, body);
+    }
+
+    public static ApiResponse text(int status, String body, String contentType) {
+        return new ApiResponse(status, Buffer.buffer(body.getBytes(StandardCharsets.UTF_8)), contentType);
+    }
+
+    public static ApiResponse bytes(int status, byte[] body, String contentType) {
+        return new ApiResponse(status, Buffer.buffer(body), contentType);
+    }
+
+    /** A response without a body (204, a bodiless 200 or 202, HEAD answers). */
+    public static ApiResponse empty(int status) {
+        return new ApiResponse(status, null, null);
+    }
+
+    public ApiResponse header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    public Buffer body() {
+        return body;
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+}

@@ -1,0 +1,7 @@
+package io.azimuth.http;
+
+/** Handles one matched request. Runs on a worker thread, so it may block on the store. */
+@FunctionalInterface
+public interface Handler {
+    ApiResponse handle(ApiRequest request) throws Exception;
+}

@@ -1,0 +1,245 @@
+package io.azimuth.lro;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.Times;
+import io.azimuth.http.ApiException;
+import io.azimuth.http.ApiRequest;
+import io.azimuth.http.ApiResponse;
+import io.azimuth.http.Envelope;
+import io.azimuth.http.Json;
+import io.azimuth.http.Route;
+import io.azimuth.http.Router;
+import io.azimuth.store.Store;
+import io.azimuth.store.StoreTx;
+import io.azimuth.store.StoredOperation;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The long-running-operation engine every provider uses. A provider begins an operation inside the write that
+ * stages its change; the operation record commits with that change. With no delay configured the operation
+ * completes in the same transaction and the provider answers synchronously; otherwise it completes when due,
+ * through the handler registered for its kind, and clients follow the {@code Azure-AsyncOperation} and
+ * {@code Location} URLs this engine serves. Operations found in progress at start-up are resumed.
+ */
+public final class OperationEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationEngine.class);
+    private static final long RETENTION_MILLIS = 24L * 60 * 60 * 1000;
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final Vertx vertx;
+    private final Store store;
+    private final long delayMillis;
+    private final Map<String, OperationHandler> handlers = new ConcurrentHashMap<>();
+
+    public OperationEngine(Vertx vertx, Store store, long delayMillis) {
+        this.vertx = vertx;
+        this.store = store;
+        this.delayMillis = delayMillis;
+    }
+
+    public void register(String kind, OperationHandler handler) {
+        if (handlers.putIfAbsent(kind, handler) != null) {
+            throw new IllegalStateException("two handlers for operation kind " + kind);
+        }
+    }
+
+    /**
+     * Begins an operation within {@code tx}. When operations take no time it is completed here, in the same
+     * transaction, and is returned {@link StoredOperation#done() done}; the caller then answers synchronously.
+     * Otherwise the caller must pass the returned operation to {@link #track} once {@code tx} committed.
+     */
+    public StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec) {
+        OperationHandler handler = handlers.get(spec.kind());
+        if (handler == null) {
+            throw new IllegalStateException("no handler for operation kind " + spec.kind());
+        }
+        long now = System.currentTimeMillis();
+        String apiVersion = request.query("api-version");
+        StoredOperation op = new StoredOperation(UUID.randomUUID().toString(), spec.subscription(), spec.namespace(),
+                spec.location(), spec.kind(), spec.target().toLowerCase(Locale.ROOT), StoredOperation.IN_PROGRESS,
+                now, null, now + delayMillis, spec.input() == null ? null : Json.write(spec.input()), null, 202, null,
+                apiVersion == null ? "" : apiVersion);
+        if (delayMillis == 0) {
+            Completion c = handler.complete(tx, op);
+            return op.succeeded(System.currentTimeMillis(), c.httpStatus(),
+                    c.result() == null ? null : Json.write(c.result()));
+        }
+        tx.putOperation(op);
+        return op;
+    }
+
+    /** Schedules completion of a committed operation still in progress. */
+    public void track(StoredOperation op) {
+        if (!op.done()) {
+            schedule(op.id(), op.dueAt(), 1);
+        }
+    }
+
+    /** Resumes every operation that was in progress when the process last stopped, and forgets old ones. */
+    public void resume() {
+        var pending = store.write(tx -> {
+            int forgotten = tx.deleteOperationsEndedBefore(System.currentTimeMillis() - RETENTION_MILLIS);
+            if (forgotten > 0) {
+                LOG.debug("forgot {} ended operations", forgotten);
+            }
+            return tx.operationsInProgress();
+        });
+        if (!pending.isEmpty()) {
+            LOG.info("resuming {} long-running operation(s)", pending.size());
+        }
+        pending.forEach(op -> schedule(op.id(), op.dueAt(), 1));
+    }
+
+    public long delayMillis() {
+        return delayMillis;
+    }
+
+    private void schedule(String id, long dueAt, int attempt) {
+        long wait = Math.max(1, dueAt - System.currentTimeMillis());
+        vertx.setTimer(wait, t -> vertx.executeBlocking(() -> {
+            complete(id, attempt);
+            return null;
+        }, false));
+    }
+
+    private void complete(String id, int attempt) {
+        try {
+            store.write(tx -> {
+                StoredOperation op = tx.operation(id).orElse(null);
+                if (op == null || op.done()) {
+                    return null;
+                }
+                OperationHandler handler = handlers.get(op.kind());
+                if (handler == null) {
+                    throw new IllegalStateException("no handler for operation kind " + op.kind());
+                }
+                Completion c = handler.complete(tx, op);
+                tx.putOperation(op.succeeded(System.currentTimeMillis(), c.httpStatus(),
+                        c.result() == null ? null : Json.write(c.result())));
+                return null;
+            });
+        } catch (ApiException e) {
+            store.write(tx -> {
+                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> tx.putOperation(
+                        op.failed(System.currentTimeMillis(), e.status(), Json.write(e.errorObject()))));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (attempt < MAX_ATTEMPTS) {
+                LOG.warn("operation {} could not complete (attempt {}): {}", id, attempt, e.toString());
+                schedule(id, System.currentTimeMillis() + 1000L * attempt, attempt + 1);
+                return;
+            }
+            LOG.error("operation {} failed", id, e);
+            ApiException internal = new ApiException(500, "InternalServerError",
+                    "The operation failed with an internal error.");
+            store.write(tx -> {
+                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> tx.putOperation(
+                        op.failed(System.currentTimeMillis(), 500, Json.write(internal.errorObject()))));
+                return null;
+            });
+        }
+    }
+
+    // ---- the wire: headers on accepted responses, and the two URLs clients poll ----
+
+    public String statusUrl(ApiRequest request, StoredOperation op) {
+        return url(request, op, "operations");
+    }
+
+    public String resultUrl(ApiRequest request, StoredOperation op) {
+        return url(request, op, "operationResults");
+    }
+
+    private static String url(ApiRequest request, StoredOperation op, String collection) {
+        return request.baseUrl() + "/subscriptions/" + op.subscription() + "/providers/" + op.namespace()
+                + "/locations/" + op.location() + "/" + collection + "/" + op.id()
+                + "?api-version=" + URLEncoder.encode(op.apiVersion(), StandardCharsets.UTF_8);
+    }
+
+    /** Seconds until the operation is due, at least 1: clients wait 30 s when told 0 or nothing. */
+    public static String retryAfter(StoredOperation op) {
+        long remaining = op.dueAt() - System.currentTimeMillis();
+        return String.valueOf(Math.max(1, (remaining + 999) / 1000));
+    }
+
+    /** An accepted (202, or 200/201 for PUT) answer for an operation still in progress. */
+    public ApiResponse accepted(ApiRequest request, StoredOperation op, ApiResponse response) {
+        return response.header("Azure-AsyncOperation", statusUrl(request, op))
+                .header("Location", resultUrl(request, op))
+                .header("Retry-After", retryAfter(op));
+    }
+
+    /** Registers the status and result routes under ARM's envelope. */
+    public void routes(Router router, Envelope envelope) {
+        String base = "/subscriptions/{subscriptionId}/providers/{namespace}/locations/{location}/";
+        router.add(Route.at(base + "operations/{operationId}", envelope).get(this::status));
+        router.add(Route.at(base + "operationResults/{operationId}", envelope).get(this::result));
+    }
+
+    private StoredOperation find(ApiRequest request) {
+        String id = request.param("operationId").toLowerCase(Locale.ROOT);
+        StoredOperation op = store.read(tx -> tx.operation(id)).orElse(null);
+        if (op == null || !op.subscription().equalsIgnoreCase(request.param("subscriptionId"))
+                || !op.namespace().equalsIgnoreCase(request.param("namespace"))) {
+            throw new ApiException(404, "OperationNotFound",
+                    "The operation '" + request.param("operationId") + "' could not be found.");
+        }
+        return op;
+    }
+
+    private ApiResponse status(ApiRequest request) {
+        StoredOperation op = find(request);
+        ObjectNode body = Json.object();
+        body.put("id", "/subscriptions/" + op.subscription() + "/providers/" + op.namespace() + "/locations/"
+                + op.location() + "/operations/" + op.id());
+        body.put("name", op.id());
+        body.put("status", op.status());
+        body.put("startTime", Times.format(op.startTime()));
+        if (op.endTime() != null) {
+            body.put("endTime", Times.format(op.endTime()));
+        }
+        if (op.error() != null) {
+            body.set("error", parse(op.error()));
+        }
+        ApiResponse response = ApiResponse.ok(body);
+        if (!op.done()) {
+            response.header("Retry-After", retryAfter(op));
+        }
+        return response;
+    }
+
+    private ApiResponse result(ApiRequest request) {
+        StoredOperation op = find(request);
+        if (!op.done()) {
+            return ApiResponse.empty(202).header("Location", resultUrl(request, op)).header("Retry-After",
+                    retryAfter(op));
+        }
+        if (op.error() != null) {
+            ObjectNode body = Json.object();
+            body.set("error", parse(op.error()));
+            return ApiResponse.json(op.httpStatus(), body);
+        }
+        return op.result() == null ? ApiResponse.empty(op.httpStatus())
+                : ApiResponse.json(op.httpStatus(), parse(op.result()));
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.parse(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored operation document is not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.azimuth.server;
+
+import io.azimuth.arm.ArmEnvelope;
+import io.azimuth.arm.ProviderCatalog;
+import io.azimuth.compute.ComputeProvider;
+import io.azimuth.emulator.EmulatorEnvelope;
+import io.azimuth.emulator.EmulatorRoutes;
+import io.azimuth.http.Pipeline;
+import io.azimuth.http.Router;
+import io.azimuth.lro.OperationEngine;
+import io.azimuth.resources.ResourcesProvider;
+import io.azimuth.store.SqliteStore;
+import io.azimuth.store.Store;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Assembles and runs one Azimuth instance: the store, the shared mechanisms, every provider, and the HTTP and
+ * HTTPS listeners serving the same routes.
+ */
+public final class AzimuthServer implements AutoCloseable {
+    public static final String VERSION = "0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(AzimuthServer.class);
+
+    /** The providers served, in registration order. Adding a resource provider means adding it here. */
+    private static List<Provider> providers() {
+        return List.of(new ResourcesProvider(), new ComputeProvider());
+    }
+
+    private final Config config;
+    private final Vertx vertx;
+    private final Store store;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private int httpPort = -1;
+    private int httpsPort = -1;
+
+    private AzimuthServer(Config config, Vertx vertx, Store store, FileChannel lockChannel, FileLock lock) {
+        this.config = config;
+        this.vertx = vertx;
+        this.store = store;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    public static AzimuthServer start(Config config) {
+        Path dataDir = config.dataDir().toAbsolutePath();
+        FileChannel channel = null;
+        FileLock lock = null;
+        Store store = null;
+        Vertx vertx = null;
+        try {
+            Files.createDirectories(dataDir);
+            if (!config.inMemory()) {
+                channel = FileChannel.open(dataDir.resolve("azimuth.lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                lock = channel.tryLock();
+                if (lock == null) {
+                    throw new IllegalStateException("the data directory " + dataDir
+                            + " is in use by another Azimuth process");
+                }
+            }
+            store = config.inMemory() ? SqliteStore.inMemory() : SqliteStore.open(dataDir.resolve("azimuth.db"));
+            TlsMaterial tls = config.certFile() != null
+                    ? TlsMaterial.load(config.certFile(), config.keyFile())
+                    : TlsMaterial.inDirectory(dataDir);
+            vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
+                    new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+
+            AzimuthServer server = new AzimuthServer(config, vertx, store, channel, lock);
+            server.listen(tls);
+            return server;
+        } catch (IOException e) {
+            cleanup(vertx, store, channel);
+            throw new UncheckedIOException("cannot start: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            cleanup(vertx, store, channel);
+            throw e;
+        }
+    }
+
+    private void listen(TlsMaterial tls) {
+        ProviderCatalog catalog = new ProviderCatalog();
+        ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog);
+        Router router = new Router(arm);
+        OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis());
+        Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm);
+        for (Provider provider : providers()) {
+            provider.register(platform);
+        }
+        operations.routes(router, arm);
+        new EmulatorRoutes(platform, tls, VERSION).register(router, new EmulatorEnvelope());
+        Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes());
+        operations.resume();
+
+        if (config.httpPort() >= 0) {
+            HttpServer http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
+                    .setPort(config.httpPort())).requestHandler(pipeline::handle).listen());
+            servers.add(http);
+            httpPort = http.actualPort();
+        }
+        if (config.httpsPort() >= 0) {
+            HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpsPort())
+                    .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertValue(Buffer.buffer(tls.certificatePem()))
+                            .setKeyValue(Buffer.buffer(tls.keyPem())));
+            HttpServer https = await(vertx.createHttpServer(options).requestHandler(pipeline::handle).listen());
+            servers.add(https);
+            httpsPort = https.actualPort();
+        }
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot listen: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out while starting", e);
+        }
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** One line saying where this instance listens. */
+    public String describe() {
+        StringBuilder b = new StringBuilder("Azimuth ").append(VERSION).append(" listening on");
+        if (httpPort >= 0) {
+            b.append(" http://").append(config.host()).append(':').append(httpPort);
+        }
+        if (httpsPort >= 0) {
+            b.append(httpPort >= 0 ? " and" : "").append(" https://").append(config.host()).append(':').append(httpsPort);
+        }
+        b.append(" (").append(config.inMemory() ? "in memory" : "data in " + config.dataDir().toAbsolutePath())
+                .append(")");
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        for (HttpServer s : servers) {
+            try {
+                s.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("closing a listener failed: {}", e.toString());
+            }
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing Vert.x failed: {}", e.toString());
+        }
+        store.close();
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+        } catch (IOException e) {
+            LOG.debug("releasing the data directory lock failed: {}", e.toString());
+        }
+        cleanup(null, null, lockChannel);
+    }
+
+    private static void cleanup(Vertx vertx, Store store, FileChannel channel) {
+        if (vertx != null) {
+            vertx.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.azimuth.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What a unit of work may do; everything done through one transaction commits or rolls back together. */
+public interface StoreTx {
+    Optional<StoredResource> resource(String key);
+
+    /** Inserts or replaces by key. */
+    void putResource(StoredResource resource);
+
+    boolean deleteResource(String key);
+
+    List<StoredResource> listResources(ResourceQuery query);
+
+    /** Deletes a resource group and everything in it; returns how many rows went. */
+    int deleteResourceGroup(String subscription, String resourceGroup);
+
+    Optional<StoredOperation> operation(String id);
+
+    /** Inserts or replaces by id. */
+    void putOperation(StoredOperation operation);
+
+    List<StoredOperation> operationsInProgress();
+
+    /** The newest operation of {@code kind} on {@code target} still in progress, if any. */
+    Optional<StoredOperation> operationInProgress(String target, String kind);
+
+    /** Forgets operations that ended before {@code epochMillis}. */
+    int deleteOperationsEndedBefore(long epochMillis);
+}
