@@ -66,8 +66,7 @@ public final class Pipeline {
                 refused[0] = true;
                 respondError(http, request, envelope, new ApiException(413, "RequestEntityTooLarge",
                         "The request body is larger than " + maxBodyBytes + " bytes."), started);
-                http.connection().close();
-                return;
+                return; // the rest of the body is read and dropped, so the client sees the answer
             }
             body.appendBuffer(chunk);
         });

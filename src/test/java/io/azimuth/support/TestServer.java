@@ -1,0 +1,74 @@
+package io.azimuth.support;
+
+import io.azimuth.server.AzimuthServer;
+import io.azimuth.server.Config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** An in-process instance on ephemeral ports with a throw-away data directory. */
+public final class TestServer implements AutoCloseable {
+    public static final String SUB = Config.DEFAULT_SUBSCRIPTION;
+
+    public final AzimuthServer server;
+    public final Path dataDir;
+    public final Http http;
+
+    private TestServer(AzimuthServer server, Path dataDir) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.http = Http.plain("http://127.0.0.1:" + server.httpPort());
+    }
+
+    public static TestServer start() {
+        return start(c -> c);
+    }
+
+    public static TestServer start(java.util.function.UnaryOperator<Config> tweak) {
+        try {
+            Path dir = Files.createTempDirectory("azimuth-test");
+            return new TestServer(AzimuthServer.start(tweak.apply(Config.forTests(dir))), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String httpsBase() {
+        return "https://127.0.0.1:" + server.httpsPort();
+    }
+
+    public Http https() {
+        return Http.trusting(httpsBase(), http.get("/_azimuth/cert").body());
+    }
+
+    public void reset() {
+        if (http.post("/_azimuth/reset", null).status() != 204) {
+            throw new IllegalStateException("reset failed");
+        }
+    }
+
+    public static String rg(String name) {
+        return "/subscriptions/" + SUB + "/resourcegroups/" + name;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        deleteTree(dataDir);
+    }
+
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
