@@ -104,6 +104,26 @@ class ResourceGroupSdkIT {
     }
 
     @Test
+    void theReadmeWayTrustStoreSystemPropertiesAndTheDefaultHttpClient() throws Exception {
+        Path trustStore = dataDir.resolve("downloaded-truststore.p12");
+        java.net.http.HttpResponse<Path> download = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + azimuth.httpPort
+                        + "/_azimuth/cert?format=pkcs12")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofFile(trustStore));
+        assertThat(download.statusCode()).isEqualTo(200);
+        // a fresh JVM, as a user's program: JDK trust-store flags and the SDK's default HTTP client
+        Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=azimuth",
+                "-Djavax.net.ssl.trustStoreType=PKCS12", "-cp", System.getProperty("java.class.path"),
+                ReadmeClient.class.getName(), azimuth.httpsBase(), TestServer.SUB, "readme-way")
+                .redirectErrorStream(true).start();
+        String output = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(client.waitFor()).as(output).isZero();
+        assertThat(output).contains("created readme-way in westus");
+        assertThat(resources.resourceGroups().contain("readme-way")).isTrue();
+    }
+
+    @Test
     void theDefaultSubscriptionIsDiscoveredWhenTheProfileHasNone() {
         ResourceManager discovered = ResourceManager.configure()
                 .withHttpClient(Sdk.httpClient(azimuth.certificatePem()))
