@@ -37,6 +37,11 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
                 strict, subscriptionId, tenantId, pageSize, maxBodyBytes);
     }
 
+    public Config withCertificate(Path cert, Path key) {
+        return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, cert, key,
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes);
+    }
+
     public Config withInMemory(boolean memory) {
         return new Config(host, httpPort, httpsPort, dataDir, memory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes);

@@ -78,6 +78,22 @@ class EmulatorEndpointsTest {
     }
 
     @Test
+    void ownCertificateAndKeyAreServedInsteadOfTheGeneratedOne() throws Exception {
+        TlsMaterial own = TlsMaterial.generate();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("azimuth-own-cert");
+        java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("own.pem"), own.certificatePem());
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("own.key"), own.keyPem());
+        try (TestServer s = TestServer.start(c -> c.withCertificate(cert, key))) {
+            assertThat(s.http.get("/_azimuth/cert").body()).isEqualTo(own.certificatePem());
+            Http https = Http.trusting(s.httpsBase(), own.certificatePem());
+            assertThat(https.get("/_azimuth/health").status()).isEqualTo(200);
+            assertThat(s.dataDir.resolve(TlsMaterial.CERT_FILE)).as("nothing generated").doesNotExist();
+        } finally {
+            TestServer.deleteTree(dir);
+        }
+    }
+
+    @Test
     void httpsServesTheSameRoutesWithHttpsLinks() {
         try (TestServer s = TestServer.start(c -> c.withPageSize(1))) {
             Http https = s.https();
