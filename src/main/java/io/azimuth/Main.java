@@ -56,6 +56,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--tenant-id", paramLabel = "GUID", description = "The tenant subscriptions belong to. Default: ${DEFAULT-VALUE}.")
     String tenantId = Config.DEFAULT_TENANT;
 
+    @Option(names = "--vhd-check", paramLabel = "MODE", description = "strict: VHD blobs must exist and be valid fixed VHDs; lenient: every well-formed blob URI is taken as an existing VHD of unknown size. Default: ${DEFAULT-VALUE}.")
+    String vhdCheck = "strict";
+
     @Option(names = "--page-size", paramLabel = "N", description = "Most items a list page holds. Default: ${DEFAULT-VALUE}.")
     int pageSize = 100;
 
@@ -75,6 +78,9 @@ public final class Main implements Callable<Integer> {
         if (pageSize < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--page-size must be at least 1");
         }
+        if (!vhdCheck.equalsIgnoreCase("strict") && !vhdCheck.equalsIgnoreCase("lenient")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--vhd-check is strict or lenient");
+        }
         long delay;
         try {
             delay = parseDuration(operationDelay);
@@ -89,7 +95,8 @@ public final class Main implements Callable<Integer> {
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.azimuth")).setLevel(level);
 
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
-                subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024);
+                subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
+                vhdCheck.equalsIgnoreCase("lenient"));
         AzimuthServer server = AzimuthServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

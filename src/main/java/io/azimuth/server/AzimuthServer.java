@@ -2,6 +2,9 @@ package io.azimuth.server;
 
 import io.azimuth.arm.ArmEnvelope;
 import io.azimuth.arm.ProviderCatalog;
+import io.azimuth.blobs.FileVhdStore;
+import io.azimuth.blobs.LenientVhdStore;
+import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
@@ -50,16 +53,19 @@ public final class AzimuthServer implements AutoCloseable {
     private final Config config;
     private final Vertx vertx;
     private final Store store;
+    private final VhdStore vhds;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<HttpServer> servers = new ArrayList<>();
     private int httpPort = -1;
     private int httpsPort = -1;
 
-    private AzimuthServer(Config config, Vertx vertx, Store store, FileChannel lockChannel, FileLock lock) {
+    private AzimuthServer(Config config, Vertx vertx, Store store, VhdStore vhds, FileChannel lockChannel,
+                          FileLock lock) {
         this.config = config;
         this.vertx = vertx;
         this.store = store;
+        this.vhds = vhds;
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
@@ -69,6 +75,7 @@ public final class AzimuthServer implements AutoCloseable {
         FileChannel channel = null;
         FileLock lock = null;
         Store store = null;
+        VhdStore vhds = null;
         Vertx vertx = null;
         try {
             Files.createDirectories(dataDir);
@@ -82,20 +89,22 @@ public final class AzimuthServer implements AutoCloseable {
                 }
             }
             store = config.inMemory() ? SqliteStore.inMemory() : SqliteStore.open(dataDir.resolve("azimuth.db"));
+            VhdStore files = config.inMemory() ? FileVhdStore.temporary() : FileVhdStore.at(dataDir.resolve("blobs"));
+            vhds = config.lenientVhdCheck() ? new LenientVhdStore(files) : files;
             TlsMaterial tls = config.certFile() != null
                     ? TlsMaterial.load(config.certFile(), config.keyFile())
                     : TlsMaterial.inDirectory(dataDir);
             vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
                     new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
 
-            AzimuthServer server = new AzimuthServer(config, vertx, store, channel, lock);
+            AzimuthServer server = new AzimuthServer(config, vertx, store, vhds, channel, lock);
             server.listen(tls);
             return server;
         } catch (IOException e) {
-            cleanup(vertx, store, channel);
+            cleanup(vertx, store, vhds, channel);
             throw new UncheckedIOException("cannot start: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            cleanup(vertx, store, channel);
+            cleanup(vertx, store, vhds, channel);
             throw e;
         }
     }
@@ -105,7 +114,7 @@ public final class AzimuthServer implements AutoCloseable {
         ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog);
         Router router = new Router(arm);
         OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis());
-        Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm);
+        Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds);
         for (Provider provider : providers()) {
             provider.register(platform);
         }
@@ -185,6 +194,7 @@ public final class AzimuthServer implements AutoCloseable {
             LOG.debug("closing Vert.x failed: {}", e.toString());
         }
         store.close();
+        vhds.close();
         try {
             if (lock != null) {
                 lock.release();
@@ -192,15 +202,18 @@ public final class AzimuthServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("releasing the data directory lock failed: {}", e.toString());
         }
-        cleanup(null, null, lockChannel);
+        cleanup(null, null, null, lockChannel);
     }
 
-    private static void cleanup(Vertx vertx, Store store, FileChannel channel) {
+    private static void cleanup(Vertx vertx, Store store, VhdStore vhds, FileChannel channel) {
         if (vertx != null) {
             vertx.close();
         }
         if (store != null) {
             store.close();
+        }
+        if (vhds != null) {
+            vhds.close();
         }
         if (channel != null) {
             try {

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  */
 public record Config(String host, int httpPort, int httpsPort, Path dataDir, boolean inMemory,
                      long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
-                     String subscriptionId, String tenantId, int pageSize, long maxBodyBytes) {
+                     String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
+                     boolean lenientVhdCheck) {
     public static final int DEFAULT_HTTP_PORT = 10480;
     public static final int DEFAULT_HTTPS_PORT = 10443;
     public static final String DEFAULT_SUBSCRIPTION = "6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f";
@@ -19,31 +20,36 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
     /** Defaults suited to tests: ephemeral ports on loopback, in memory, no delay. */
     public static Config forTests(Path dataDir) {
         return new Config("127.0.0.1", 0, 0, dataDir, true, 0, null, null, false, DEFAULT_SUBSCRIPTION,
-                DEFAULT_TENANT, 100, 4L * 1024 * 1024);
+                DEFAULT_TENANT, 100, 4L * 1024 * 1024, false);
     }
 
     public Config withOperationDelay(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, millis, certFile, keyFile, strictApiVersions,
-                subscriptionId, tenantId, pageSize, maxBodyBytes);
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck);
     }
 
     public Config withPageSize(int size) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes);
+                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck);
     }
 
     public Config withStrictApiVersions(boolean strict) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strict, subscriptionId, tenantId, pageSize, maxBodyBytes);
+                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck);
     }
 
     public Config withCertificate(Path cert, Path key) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, cert, key,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck);
+    }
+
+    public Config withLenientVhdCheck(boolean lenient) {
+        return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient);
     }
 
     public Config withInMemory(boolean memory) {
         return new Config(host, httpPort, httpsPort, dataDir, memory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck);
     }
 }

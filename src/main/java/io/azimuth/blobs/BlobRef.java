@@ -1,0 +1,93 @@
+package io.azimuth.blobs;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A blob in Azure Storage, named by its URI {@code https://{account}.blob.{suffix}/{container}/{path}}.
+ * Account and container names are case-insensitive (stored lower-case); the blob path is case-sensitive.
+ */
+public record BlobRef(String account, String container, String path, String suffix) {
+    private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
+    private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]|\\$root");
+    public static final String DEFAULT_SUFFIX = "core.windows.net";
+
+    public BlobRef {
+        account = account.toLowerCase(Locale.ROOT);
+        container = container.toLowerCase(Locale.ROOT);
+        if (!ACCOUNT.matcher(account).matches()) {
+            throw new IllegalArgumentException("'" + account + "' is not a storage account name (3-24 lower-case letters and digits)");
+        }
+        if (!CONTAINER.matcher(container).matches()) {
+            throw new IllegalArgumentException("'" + container + "' is not a container name (3-63 lower-case letters, digits and single hyphens)");
+        }
+        if (path.isEmpty() || path.length() > 1024) {
+            throw new IllegalArgumentException("a blob name is 1 to 1024 characters long");
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("the blob name '" + path + "' has an empty, '.' or '..' segment");
+            }
+        }
+        if (path.chars().anyMatch(c -> c < 0x20 || c == '\\')) {
+            throw new IllegalArgumentException("the blob name '" + path + "' has control characters or backslashes");
+        }
+    }
+
+    public static BlobRef of(String account, String container, String path) {
+        return new BlobRef(account, container, path, DEFAULT_SUFFIX);
+    }
+
+    /**
+     * Parses a blob URI.
+     *
+     * @throws IllegalArgumentException when it is not {@code http(s)://{account}.blob.{suffix}/{container}/{path}}
+     */
+    public static BlobRef parse(String uri) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("a blob URI is required");
+        }
+        URI u;
+        try {
+            u = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + uri + "' is not a URI");
+        }
+        String host = u.getHost();
+        if (u.getScheme() == null || !(u.getScheme().equalsIgnoreCase("https") || u.getScheme().equalsIgnoreCase("http"))
+                || host == null) {
+            throw new IllegalArgumentException("'" + uri + "' is not an http(s) blob URI");
+        }
+        String lowerHost = host.toLowerCase(Locale.ROOT);
+        int blob = lowerHost.indexOf(".blob.");
+        if (blob <= 0 || blob + 6 >= lowerHost.length()) {
+            throw new IllegalArgumentException("'" + uri + "' is not a blob URI: its host is not {account}.blob.{suffix}");
+        }
+        String path = u.getPath();
+        if (path == null || path.length() < 2) {
+            throw new IllegalArgumentException("'" + uri + "' names no container and blob");
+        }
+        int slash = path.indexOf('/', 1);
+        if (slash < 0 || slash == path.length() - 1) {
+            throw new IllegalArgumentException("'" + uri + "' names a container but no blob");
+        }
+        return new BlobRef(lowerHost.substring(0, blob), path.substring(1, slash), path.substring(slash + 1),
+                lowerHost.substring(blob + 6));
+    }
+
+    public String uri() {
+        return "https://" + account + ".blob." + suffix + "/" + container + "/" + path;
+    }
+
+    /** Identity of the blob regardless of the endpoint suffix it was named with. */
+    public String key() {
+        return account + "/" + container + "/" + path;
+    }
+
+    @Override
+    public String toString() {
+        return uri();
+    }
+}

@@ -1,0 +1,48 @@
+package io.azimuth.blobs;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * {@code --vhd-check lenient}: every well-formed blob URI names an existing VHD of unknown size, for users who
+ * do not care about disk bytes. Blobs that do exist in the underlying store are still copied and listed.
+ */
+public final class LenientVhdStore implements VhdStore {
+    private final VhdStore stored;
+
+    public LenientVhdStore(VhdStore stored) {
+        this.stored = stored;
+    }
+
+    @Override
+    public OptionalLong size(BlobRef blob) {
+        return stored.size(blob);
+    }
+
+    @Override
+    public Vhd vhd(BlobRef blob, String field) {
+        return new Vhd(blob, -1);
+    }
+
+    @Override
+    public void copy(BlobRef source, BlobRef target, boolean overwrite) {
+        if (stored.size(source).isPresent()) {
+            stored.copy(source, target, overwrite);
+        }
+    }
+
+    @Override
+    public boolean delete(BlobRef blob) {
+        return stored.delete(blob);
+    }
+
+    @Override
+    public List<BlobRef> list(String account, String container, String prefix) {
+        return stored.list(account, container, prefix);
+    }
+
+    @Override
+    public void close() {
+        stored.close();
+    }
+}
