@@ -6,6 +6,8 @@ import io.azimuth.blobs.FileVhdStore;
 import io.azimuth.blobs.LenientVhdStore;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ComputeProvider;
+import io.azimuth.compute.disks.DisksProvider;
+import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
 import io.azimuth.http.Pipeline;
@@ -47,7 +49,7 @@ public final class AzimuthServer implements AutoCloseable {
 
     /** The providers served, in registration order. Adding a resource provider means adding it here. */
     private static List<Provider> providers() {
-        return List.of(new ResourcesProvider(), new ComputeProvider());
+        return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), new ImagesProvider());
     }
 
     private final Config config;

@@ -1,0 +1,249 @@
+package io.azimuth.compute.disks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.Fields;
+import io.azimuth.arm.ResourceId;
+import io.azimuth.arm.Tags;
+import io.azimuth.arm.Times;
+import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.Vhd;
+import io.azimuth.blobs.VhdStore;
+import io.azimuth.http.ApiException;
+import io.azimuth.resources.TrackedResources;
+import io.azimuth.store.StoreTx;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What makes a valid disk or snapshot and how one is made: {@code Empty} (a size), {@code Import} (a VHD blob)
+ * or {@code Copy} (another disk or snapshot); size only grows; enums in Azure's casing.
+ */
+final class DiskRules {
+    static final List<String> SKUS = List.of("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS",
+            "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS");
+    static final List<String> OS_TYPES = List.of("Windows", "Linux");
+    static final List<String> HYPER_V = List.of("V1", "V2");
+    static final List<String> ALL_CREATE_OPTIONS = List.of("Empty", "Attach", "FromImage", "Import", "Copy", "Restore",
+            "Upload", "CopyStart", "ImportSecure", "UploadPreparedSecure", "CopyFromSanSnapshot");
+    static final int MAX_DISK_GB = 32767;
+    static final long GIB = 1024L * 1024 * 1024;
+
+    private final DiskKind kind;
+    private final TrackedResources disks;
+    private final TrackedResources snapshots;
+    private final VhdStore vhds;
+
+    DiskRules(DiskKind kind, TrackedResources disks, TrackedResources snapshots, VhdStore vhds) {
+        this.kind = kind;
+        this.disks = disks;
+        this.snapshots = snapshots;
+        this.vhds = vhds;
+    }
+
+    private TrackedResources self() {
+        return kind == DiskKind.DISK ? disks : snapshots;
+    }
+
+    /** PUT: a new document from the request, or the existing one changed where PUT may change it. */
+    ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current) {
+        String location = Fields.location(body);
+        Map<String, String> tags = Tags.parse(body.get("tags"));
+        ObjectNode props = Fields.object(body, "properties", "properties");
+        if (props == null) {
+            throw Fields.invalid("properties", "Required parameter 'properties' is missing (null).");
+        }
+        ObjectNode creation = Fields.object(props, "creationData", "creationData");
+        if (creation == null) {
+            throw Fields.invalid("creationData", "Required parameter 'creationData' is missing (null).");
+        }
+        String option = Fields.requiredEnum(creation, "createOption", "creationData.createOption", ALL_CREATE_OPTIONS);
+        if (!kind.createOptions.contains(option)) {
+            throw Fields.invalid("creationData.createOption", "The create option '" + option + "' is not supported for "
+                    + kind.type + " by this emulator; supported: '" + String.join("', '", kind.createOptions) + "'.");
+        }
+        Integer requestedSize = Fields.integer(props, "diskSizeGB", "diskSizeGB");
+        if (requestedSize != null && (requestedSize < 1 || requestedSize > MAX_DISK_GB)) {
+            throw Fields.invalid("diskSizeGB", "The value " + requestedSize + " of 'diskSizeGB' is out of range: "
+                    + "a disk is 1 to " + MAX_DISK_GB + " GB.");
+        }
+        String sku = Fields.enumValue(Fields.object(body, "sku", "sku"), "name", "sku.name", SKUS);
+        String osType = Fields.enumValue(props, "osType", "osType", OS_TYPES);
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "hyperVGeneration", HYPER_V);
+        Boolean incremental = kind == DiskKind.SNAPSHOT ? Fields.bool(props, "incremental", "incremental") : null;
+
+        if (current.isPresent()) {
+            return update(current.get(), location, tags, option, requestedSize, sku, osType, hyperV);
+        }
+
+        ObjectNode creationOut = io.azimuth.http.Json.object();
+        creationOut.put("createOption", option);
+        Integer sourceSize = null;
+        switch (option) {
+            case "Empty" -> {
+                if (requestedSize == null) {
+                    throw Fields.invalid("diskSizeGB", "Required parameter 'diskSizeGB' is missing (null): an empty "
+                            + "disk needs a size.");
+                }
+            }
+            case "Import" -> {
+                String uri = Fields.text(creation, "sourceUri", "creationData.sourceUri");
+                if (uri == null) {
+                    throw Fields.invalid("creationData.sourceUri", "Required parameter 'creationData.sourceUri' is "
+                            + "missing (null): importing needs the VHD blob's URI.");
+                }
+                BlobRef blob;
+                try {
+                    blob = BlobRef.parse(uri);
+                } catch (IllegalArgumentException e) {
+                    throw Fields.invalid("creationData.sourceUri", "The value of 'creationData.sourceUri' is not a "
+                            + "blob URI: " + e.getMessage() + ".");
+                }
+                String account = Fields.text(creation, "storageAccountId", "creationData.storageAccountId");
+                if (account != null) {
+                    Fields.reference(account, "creationData.storageAccountId", "Microsoft.Storage/storageAccounts");
+                    creationOut.put("storageAccountId", account);
+                }
+                Vhd vhd = vhds.vhd(blob, "creationData.sourceUri");
+                creationOut.put("sourceUri", uri);
+                sourceSize = vhd.sizeKnown() ? vhd.sizeGiB() : null;
+            }
+            case "Copy" -> {
+                String raw = Fields.text(creation, "sourceResourceId", "creationData.sourceResourceId");
+                ResourceId sourceId = Fields.reference(raw, "creationData.sourceResourceId", null);
+                TrackedResources sourceType = sourceId.fullType().equalsIgnoreCase(disks.fullType()) ? disks
+                        : sourceId.fullType().equalsIgnoreCase(snapshots.fullType()) ? snapshots : null;
+                if (sourceType == null) {
+                    throw Fields.invalid("creationData.sourceResourceId", "The resource '" + raw
+                            + "' is neither a managed disk nor a snapshot.");
+                }
+                ObjectNode source = sourceType.find(tx, sourceId).orElseThrow(() -> new ApiException(404, "NotFound",
+                        "The source '" + raw + "' given in 'creationData.sourceResourceId' was not found.",
+                        "creationData.sourceResourceId"));
+                if (TrackedResources.busy(source)) {
+                    throw ApiException.conflict("OperationNotAllowed", "The source '" + raw + "' is "
+                            + TrackedResources.provisioningState(source) + "; retry once it has finished.");
+                }
+                JsonNode sp = source.path("properties");
+                creationOut.put("sourceResourceId", raw);
+                creationOut.put("sourceUniqueId", sp.path("uniqueId").asText());
+                sourceSize = sp.hasNonNull("diskSizeGB") ? sp.get("diskSizeGB").asInt() : null;
+                osType = osType != null ? osType : textOrNull(sp, "osType");
+                hyperV = hyperV != null ? hyperV : textOrNull(sp, "hyperVGeneration");
+            }
+            default -> throw new IllegalStateException(option);
+        }
+        if (requestedSize != null && sourceSize != null && requestedSize < sourceSize) {
+            throw Fields.invalid("diskSizeGB", "The requested size " + requestedSize + " GB is smaller than the "
+                    + "source's " + sourceSize + " GB: a disk can grow but not shrink.");
+        }
+        Integer size = requestedSize != null ? requestedSize : sourceSize;
+
+        ObjectNode doc = self().envelope(id, location, tags);
+        ObjectNode skuOut = doc.putObject("sku");
+        String skuName = sku != null ? sku : "Standard_LRS";
+        skuOut.put("name", skuName);
+        skuOut.put("tier", tier(skuName));
+        ObjectNode p = doc.putObject("properties");
+        if (osType != null) {
+            p.put("osType", osType);
+        }
+        if (hyperV != null) {
+            p.put("hyperVGeneration", hyperV);
+        }
+        p.set("creationData", creationOut);
+        if (size != null) {
+            p.put("diskSizeGB", size);
+            p.put("diskSizeBytes", size * GIB);
+        }
+        if (incremental != null) {
+            p.put("incremental", incremental);
+        }
+        p.putObject("encryption").put("type", "EncryptionAtRestWithPlatformKey");
+        p.put("networkAccessPolicy", "AllowAll");
+        p.put("publicNetworkAccess", "Enabled");
+        p.put("timeCreated", Times.format(System.currentTimeMillis()));
+        p.put("uniqueId", UUID.randomUUID().toString());
+        p.put("diskState", "Unattached");
+        return doc;
+    }
+
+    private ObjectNode update(ObjectNode doc, String location, Map<String, String> tags, String option,
+                              Integer size, String sku, String osType, String hyperV) {
+        if (!doc.path("location").asText().equals(location)) {
+            throw ApiException.conflict("InvalidResourceLocation", "The resource '" + doc.path("name").asText()
+                    + "' already exists in location '" + doc.path("location").asText() + "'. A resource with the same "
+                    + "name cannot be created in location '" + location + "'.");
+        }
+        ObjectNode p = doc.withObjectProperty("properties");
+        if (!p.path("creationData").path("createOption").asText().equals(option)) {
+            throw ApiException.conflict("PropertyChangeNotAllowed", "Changing property 'creationData.createOption' is "
+                    + "not allowed.");
+        }
+        if (tags != null) {
+            doc.set("tags", Tags.render(tags));
+        } else {
+            doc.remove("tags");
+        }
+        applyChanges(doc, size, sku, osType, hyperV);
+        return doc;
+    }
+
+    /** PATCH: tags, size (growth only), sku, osType, hyperVGeneration. */
+    ObjectNode patch(ObjectNode doc, ObjectNode body) {
+        Map<String, String> tags = Tags.parse(body.get("tags"));
+        ObjectNode props = Fields.object(body, "properties", "properties");
+        Integer size = Fields.integer(props, "diskSizeGB", "diskSizeGB");
+        if (size != null && (size < 1 || size > MAX_DISK_GB)) {
+            throw Fields.invalid("diskSizeGB", "The value " + size + " of 'diskSizeGB' is out of range: a disk is 1 to "
+                    + MAX_DISK_GB + " GB.");
+        }
+        String sku = Fields.enumValue(Fields.object(body, "sku", "sku"), "name", "sku.name", SKUS);
+        String osType = Fields.enumValue(props, "osType", "osType", OS_TYPES);
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "hyperVGeneration", HYPER_V);
+        if (body.has("tags")) {
+            if (tags == null) {
+                doc.remove("tags");
+            } else {
+                doc.set("tags", Tags.render(tags));
+            }
+        }
+        applyChanges(doc, size, sku, osType, hyperV);
+        return doc;
+    }
+
+    private static void applyChanges(ObjectNode doc, Integer size, String sku, String osType, String hyperV) {
+        ObjectNode p = doc.withObjectProperty("properties");
+        if (size != null) {
+            int currentSize = p.path("diskSizeGB").asInt(0);
+            if (size < currentSize) {
+                throw Fields.invalid("diskSizeGB", "Disk size " + size + " GB is smaller than the current "
+                        + currentSize + " GB: disks can grow but not shrink.");
+            }
+            p.put("diskSizeGB", size);
+            p.put("diskSizeBytes", size * GIB);
+        }
+        if (sku != null) {
+            ObjectNode s = doc.withObjectProperty("sku");
+            s.put("name", sku);
+            s.put("tier", tier(sku));
+        }
+        if (osType != null) {
+            p.put("osType", osType);
+        }
+        if (hyperV != null) {
+            p.put("hyperVGeneration", hyperV);
+        }
+    }
+
+    private static String tier(String sku) {
+        return sku.startsWith("Premium") ? "Premium" : sku.startsWith("Ultra") ? "Ultra" : "Standard";
+    }
+
+    private static String textOrNull(JsonNode node, String field) {
+        return node.hasNonNull(field) ? node.get(field).asText() : null;
+    }
+}

@@ -1,0 +1,77 @@
+package io.azimuth.compute.disks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.ResourceId;
+import io.azimuth.arm.ResourceType;
+import io.azimuth.compute.ComputeProvider;
+import io.azimuth.http.ApiException;
+import io.azimuth.http.ApiRequest;
+import io.azimuth.http.ApiResponse;
+import io.azimuth.http.Route;
+import io.azimuth.resources.TrackedResources;
+import io.azimuth.server.Platform;
+import io.azimuth.server.Provider;
+
+import java.util.List;
+
+/**
+ * The Disk RP's managed disks ({@code Microsoft.Compute/disks}) and snapshots ({@code Microsoft.Compute/snapshots}).
+ * Their PUT and PATCH answer 200 when done or 202 while in progress, never 201 (the SDK refuses 201).
+ */
+public final class DisksProvider implements Provider {
+    /** Disk RP versions, newest first. */
+    public static final List<String> API_VERSIONS = List.of("2025-01-02", "2024-03-02", "2023-10-02", "2023-04-02",
+            "2023-01-02", "2022-07-02", "2022-03-02", "2021-12-01", "2021-08-01", "2021-04-01", "2020-12-01",
+            "2020-09-30", "2020-06-30", "2020-05-01", "2019-11-01", "2019-07-01", "2019-03-01", "2018-09-30",
+            "2018-06-01", "2018-04-01", "2017-03-30", "2016-04-30-preview");
+
+    private TrackedResources disks;
+    private TrackedResources snapshots;
+
+    @Override
+    public void register(Platform p) {
+        disks = new TrackedResources(p.store(), p.operations(), p.config().pageSize(), ComputeProvider.NAMESPACE,
+                DiskKind.DISK.type);
+        snapshots = new TrackedResources(p.store(), p.operations(), p.config().pageSize(), ComputeProvider.NAMESPACE,
+                DiskKind.SNAPSHOT.type);
+        for (DiskKind kind : DiskKind.values()) {
+            ResourceType type = p.catalog().register(ComputeProvider.NAMESPACE, kind.type, API_VERSIONS);
+            TrackedResources resources = kind == DiskKind.DISK ? disks : snapshots;
+            DiskRules rules = new DiskRules(kind, disks, snapshots, p.vhds());
+            String group = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/"
+                    + kind.type;
+            p.router().add(Route.at(group, p.arm(), type).get(resources::listInGroup));
+            p.router().add(Route.at("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/" + kind.type, p.arm(),
+                    type).get(resources::listInSubscription));
+            p.router().add(Route.at(group + "/{" + kind.nameParam + "}", p.arm(), type)
+                    .get(r -> resources.get(r, resources.id(r, kind.nameParam)))
+                    .put(r -> put(r, kind, resources, rules))
+                    .patch(r -> patch(r, kind, resources, rules))
+                    .delete(r -> resources.delete(r, resources.id(r, kind.nameParam), DisksProvider::refuseAttached)));
+        }
+    }
+
+    private static ApiResponse put(ApiRequest r, DiskKind kind, TrackedResources resources, DiskRules rules) {
+        ObjectNode body = r.jsonObject();
+        ResourceId id = resources.id(r, kind.nameParam);
+        TrackedResources.Written w = resources.write(r, id, false, "Updating",
+                (tx, current) -> rules.createOrUpdate(tx, id, body, current));
+        return resources.answer(r, w, 200, 202);
+    }
+
+    private static ApiResponse patch(ApiRequest r, DiskKind kind, TrackedResources resources, DiskRules rules) {
+        ObjectNode body = r.jsonObject();
+        ResourceId id = resources.id(r, kind.nameParam);
+        TrackedResources.Written w = resources.write(r, id, true, "Updating",
+                (tx, current) -> rules.patch(current.orElseThrow(), body));
+        return resources.answer(r, w, 200, 202);
+    }
+
+    private static void refuseAttached(io.azimuth.store.StoreTx tx, ObjectNode disk) {
+        String managedBy = disk.path("managedBy").asText(null);
+        if (managedBy != null && !managedBy.isEmpty()) {
+            throw ApiException.conflict("OperationNotAllowed", "Disk " + disk.path("name").asText()
+                    + " is attached to VM " + managedBy + ".");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.azimuth.compute.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.Fields;
+import io.azimuth.arm.ResourceId;
+import io.azimuth.arm.Tags;
+import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.Vhd;
+import io.azimuth.blobs.VhdStore;
+import io.azimuth.http.ApiException;
+import io.azimuth.http.Json;
+import io.azimuth.resources.TrackedResources;
+import io.azimuth.store.StoreTx;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The rules of {@code Microsoft.Compute/images} (the "Create a virtual machine image" and "Images - Create Or
+ * Update" documents): an OS disk or a source VM; per disk exactly one source among blob, snapshot and managed
+ * disk; OS type and state required; enums case-insensitive and answered in Azure's casing; LUNs required and
+ * unique; sizes may grow a source but not shrink it and stay within 1023 GB; UltraSSD_LRS only for data disks;
+ * defaults filled in as the service does.
+ */
+final class ImageRules {
+    static final List<String> OS_TYPES = List.of("Windows", "Linux");
+    static final List<String> OS_STATES = List.of("Generalized", "Specialized");
+    static final List<String> CACHING = List.of("None", "ReadOnly", "ReadWrite");
+    static final List<String> STORAGE_TYPES = List.of("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS",
+            "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS");
+    static final List<String> HYPER_V = List.of("V1", "V2");
+    static final int MAX_IMAGE_DISK_GB = 1023;
+    static final int MAX_LUN = 63;
+
+    static final String DISKS = "Microsoft.Compute/disks";
+    static final String SNAPSHOTS = "Microsoft.Compute/snapshots";
+
+    private final TrackedResources images;
+    private final VhdStore vhds;
+    private final Supplier<VirtualMachineSource> vmSource;
+
+    ImageRules(TrackedResources images, VhdStore vhds, Supplier<VirtualMachineSource> vmSource) {
+        this.images = images;
+        this.vhds = vhds;
+        this.vmSource = vmSource;
+    }
+
+    /** What a disk's source said about the disk: its size (null when unknown) and Hyper-V generation. */
+    private record Source(Integer sizeGB, String hyperVGeneration) {
+    }
+
+    ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current) {
+        String location = Fields.location(body);
+        if (current.isPresent() && !current.get().path("location").asText().equals(location)) {
+            throw ApiException.conflict("InvalidResourceLocation", "The resource '" + id.name() + "' already exists "
+                    + "in location '" + current.get().path("location").asText() + "'. A resource with the same name "
+                    + "cannot be created in location '" + location + "'.");
+        }
+        Map<String, String> tags = Tags.parse(body.get("tags"));
+        ObjectNode props = Fields.object(body, "properties", "properties");
+        if (props == null) {
+            throw Fields.invalid("properties", "Required parameter 'properties' is missing (null).");
+        }
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "properties.hyperVGeneration", HYPER_V);
+        ObjectNode profileIn = Fields.object(props, "storageProfile", "properties.storageProfile");
+        ObjectNode osDiskIn = Fields.object(profileIn, "osDisk", "properties.storageProfile.osDisk");
+        ObjectNode vmRef = Fields.object(props, "sourceVirtualMachine", "properties.sourceVirtualMachine");
+
+        ObjectNode storage = Json.object();
+        String inferredHyperV = null;
+        if (vmRef != null) {
+            if (osDiskIn != null) {
+                throw Fields.invalid("properties.sourceVirtualMachine", "An image is made from a source virtual "
+                        + "machine or from an OS disk, not both.");
+            }
+            String raw = Fields.text(vmRef, "id", "properties.sourceVirtualMachine.id");
+            ResourceId vm = Fields.reference(raw, "properties.sourceVirtualMachine.id", "Microsoft.Compute/virtualMachines");
+            storage = vmSource.get().storageProfile(tx, vm, "properties.sourceVirtualMachine.id");
+        } else {
+            if (osDiskIn == null) {
+                throw Fields.invalid("properties.storageProfile.osDisk", "Required parameter "
+                        + "'properties.storageProfile.osDisk' is missing (null): an image needs an OS disk or a source "
+                        + "virtual machine.");
+            }
+            ObjectNode osDisk = storage.putObject("osDisk");
+            String p = "properties.storageProfile.osDisk";
+            osDisk.put("osType", Fields.requiredEnum(osDiskIn, "osType", p + ".osType", OS_TYPES));
+            osDisk.put("osState", Fields.requiredEnum(osDiskIn, "osState", p + ".osState", OS_STATES));
+            Source source = source(tx, osDiskIn, osDisk, p);
+            inferredHyperV = source.hyperVGeneration();
+            disk(osDiskIn, osDisk, p, source, "ReadWrite", true);
+            ArrayNode dataOut = storage.putArray("dataDisks");
+            JsonNode dataIn = profileIn.get("dataDisks");
+            if (Fields.present(dataIn)) {
+                if (!dataIn.isArray()) {
+                    throw Fields.invalid("properties.storageProfile.dataDisks", "The value of "
+                            + "'properties.storageProfile.dataDisks' must be an array.");
+                }
+                Set<Integer> luns = new HashSet<>();
+                for (int i = 0; i < dataIn.size(); i++) {
+                    String f = "properties.storageProfile.dataDisks[" + i + "]";
+                    if (!dataIn.get(i).isObject()) {
+                        throw Fields.invalid(f, "The value of '" + f + "' must be an object.");
+                    }
+                    ObjectNode in = (ObjectNode) dataIn.get(i);
+                    ObjectNode out = dataOut.addObject();
+                    Integer lun = Fields.integer(in, "lun", f + ".lun");
+                    if (lun == null) {
+                        throw Fields.invalid(f + ".lun", "Required parameter '" + f + ".lun' is missing (null): every "
+                                + "data disk needs a LUN.");
+                    }
+                    if (lun < 0 || lun > MAX_LUN) {
+                        throw Fields.invalid(f + ".lun", "The LUN " + lun + " is out of range 0 to " + MAX_LUN + ".");
+                    }
+                    if (!luns.add(lun)) {
+                        throw Fields.invalid(f + ".lun", "The LUN " + lun + " is used by more than one data disk; "
+                                + "LUNs must be unique within an image.");
+                    }
+                    out.put("lun", lun);
+                    disk(in, out, f, source(tx, in, out, f), "None", false);
+                }
+            }
+        }
+        if (!storage.has("dataDisks")) {
+            storage.putArray("dataDisks");
+        }
+        Boolean zoneResilient = Fields.bool(profileIn, "zoneResilient", "properties.storageProfile.zoneResilient");
+        storage.put("zoneResilient", zoneResilient != null ? zoneResilient
+                : storage.path("zoneResilient").asBoolean(false));
+
+        ObjectNode doc = images.envelope(id, location, tags);
+        ObjectNode out = doc.putObject("properties");
+        if (vmRef != null) {
+            out.putObject("sourceVirtualMachine").put("id", vmRef.get("id").asText());
+        }
+        out.set("storageProfile", storage);
+        out.put("provisioningState", TrackedResources.SUCCEEDED);
+        out.put("hyperVGeneration", hyperV != null ? hyperV : inferredHyperV != null ? inferredHyperV : "V1");
+        return doc;
+    }
+
+    /** PATCH: tags, hyperVGeneration, zoneResilient, and a new source virtual machine. */
+    ObjectNode update(StoreTx tx, ObjectNode doc, ObjectNode body) {
+        if (body.has("tags")) {
+            Map<String, String> tags = Tags.parse(body.get("tags"));
+            if (tags == null) {
+                doc.remove("tags");
+            } else {
+                doc.set("tags", Tags.render(tags));
+            }
+        }
+        ObjectNode props = Fields.object(body, "properties", "properties");
+        if (props == null) {
+            return doc;
+        }
+        ObjectNode out = doc.withObjectProperty("properties");
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "properties.hyperVGeneration", HYPER_V);
+        if (hyperV != null) {
+            out.put("hyperVGeneration", hyperV);
+        }
+        ObjectNode vmRef = Fields.object(props, "sourceVirtualMachine", "properties.sourceVirtualMachine");
+        if (vmRef != null) {
+            String raw = Fields.text(vmRef, "id", "properties.sourceVirtualMachine.id");
+            ResourceId vm = Fields.reference(raw, "properties.sourceVirtualMachine.id", "Microsoft.Compute/virtualMachines");
+            ObjectNode storage = vmSource.get().storageProfile(tx, vm, "properties.sourceVirtualMachine.id");
+            storage.put("zoneResilient", out.path("storageProfile").path("zoneResilient").asBoolean(false));
+            out.set("storageProfile", storage);
+            out.putObject("sourceVirtualMachine").put("id", raw);
+        }
+        ObjectNode profile = Fields.object(props, "storageProfile", "properties.storageProfile");
+        Boolean zoneResilient = Fields.bool(profile, "zoneResilient", "properties.storageProfile.zoneResilient");
+        if (zoneResilient != null) {
+            out.withObjectProperty("storageProfile").put("zoneResilient", zoneResilient);
+        }
+        return doc;
+    }
+
+    /** Resolves the one source of a disk and copies it into {@code out}. */
+    private Source source(StoreTx tx, ObjectNode in, ObjectNode out, String field) {
+        String blobUri = Fields.text(in, "blobUri", field + ".blobUri");
+        ObjectNode snapshot = Fields.object(in, "snapshot", field + ".snapshot");
+        ObjectNode managedDisk = Fields.object(in, "managedDisk", field + ".managedDisk");
+        int count = (blobUri != null ? 1 : 0) + (snapshot != null ? 1 : 0) + (managedDisk != null ? 1 : 0);
+        if (count != 1) {
+            throw Fields.invalid(field, (count == 0 ? "No source is given for '" : "More than one source is given for '")
+                    + field + "': exactly one of 'blobUri', 'snapshot' and 'managedDisk' is required.");
+        }
+        if (blobUri != null) {
+            BlobRef blob;
+            try {
+                blob = BlobRef.parse(blobUri);
+            } catch (IllegalArgumentException e) {
+                throw Fields.invalid(field + ".blobUri", "The value of '" + field + ".blobUri' is not a blob URI: "
+                        + e.getMessage() + ".");
+            }
+            Vhd vhd = vhds.vhd(blob, field + ".blobUri");
+            out.put("blobUri", blobUri);
+            return new Source(vhd.sizeKnown() ? vhd.sizeGiB() : null, null);
+        }
+        boolean isSnapshot = snapshot != null;
+        ObjectNode ref = isSnapshot ? snapshot : managedDisk;
+        String refField = field + (isSnapshot ? ".snapshot.id" : ".managedDisk.id");
+        String raw = Fields.text(ref, "id", refField);
+        ResourceId id = Fields.reference(raw, refField, isSnapshot ? SNAPSHOTS : DISKS);
+        ObjectNode found = TrackedResources.lookup(tx, id).orElseThrow(() -> new ApiException(404, "NotFound", "The "
+                + (isSnapshot ? "snapshot" : "managed disk") + " '" + raw + "' given in '" + refField
+                + "' was not found.", refField));
+        if (TrackedResources.busy(found)) {
+            throw ApiException.conflict("OperationNotAllowed", "The " + (isSnapshot ? "snapshot" : "managed disk")
+                    + " '" + raw + "' is " + TrackedResources.provisioningState(found)
+                    + "; an image can be made from it once that has finished.");
+        }
+        out.putObject(isSnapshot ? "snapshot" : "managedDisk").put("id", raw);
+        JsonNode p = found.path("properties");
+        return new Source(p.hasNonNull("diskSizeGB") ? p.get("diskSizeGB").asInt() : null,
+                p.hasNonNull("hyperVGeneration") ? p.get("hyperVGeneration").asText() : null);
+    }
+
+    /** Caching, storage account type, size and encryption set of one image disk. */
+    private void disk(ObjectNode in, ObjectNode out, String field, Source source, String defaultCaching, boolean os) {
+        String caching = Fields.enumValue(in, "caching", field + ".caching", CACHING);
+        String hostCaching = Fields.enumValue(in, "hostCaching", field + ".hostCaching", CACHING);
+        out.put("caching", caching != null ? caching : hostCaching != null ? hostCaching : defaultCaching);
+        String storageType = Fields.enumValue(in, "storageAccountType", field + ".storageAccountType", STORAGE_TYPES);
+        if (os && "UltraSSD_LRS".equals(storageType)) {
+            throw Fields.invalid(field + ".storageAccountType", "UltraSSD_LRS can be used only with data disks, not "
+                    + "with the OS disk.");
+        }
+        out.put("storageAccountType", storageType != null ? storageType : "Standard_LRS");
+        Integer size = Fields.integer(in, "diskSizeGB", field + ".diskSizeGB");
+        if (size != null) {
+            if (size < 1 || size > MAX_IMAGE_DISK_GB) {
+                throw Fields.invalid(field + ".diskSizeGB", "The value " + size + " of '" + field + ".diskSizeGB' is "
+                        + "out of range: an image disk is 1 to " + MAX_IMAGE_DISK_GB + " GB.");
+            }
+            if (source.sizeGB() != null && size < source.sizeGB()) {
+                throw Fields.invalid(field + ".diskSizeGB", "The requested size " + size + " GB of '" + field
+                        + "' is smaller than its source's " + source.sizeGB() + " GB: a disk can grow but not shrink.");
+            }
+            out.put("diskSizeGB", size);
+        } else if (source.sizeGB() != null) {
+            out.put("diskSizeGB", source.sizeGB());
+        }
+        ObjectNode des = Fields.object(in, "diskEncryptionSet", field + ".diskEncryptionSet");
+        if (des != null) {
+            String raw = Fields.text(des, "id", field + ".diskEncryptionSet.id");
+            Fields.reference(raw, field + ".diskEncryptionSet.id", "Microsoft.Compute/diskEncryptionSets");
+            out.putObject("diskEncryptionSet").put("id", raw);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.azimuth.resources;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.ResourceId;
+import io.azimuth.arm.ResourceRecords;
+import io.azimuth.arm.Tags;
+import io.azimuth.http.ApiException;
+import io.azimuth.http.ApiRequest;
+import io.azimuth.http.ApiResponse;
+import io.azimuth.http.Json;
+import io.azimuth.lro.Completion;
+import io.azimuth.lro.OperationEngine;
+import io.azimuth.lro.OperationSpec;
+import io.azimuth.store.Store;
+import io.azimuth.store.StoreTx;
+import io.azimuth.store.StoredOperation;
+import io.azimuth.store.StoredResource;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The mechanics every tracked resource in a resource group shares, whatever its provider: the stored document
+ * is its wire form; GET, list by group and by subscription with paging, create-or-update and update through the
+ * operation engine (in progress under a provisioning state, {@code Succeeded} when the operation completes),
+ * and delete as a long-running operation. Providers supply only their rules: how a request body becomes a
+ * document.
+ */
+public final class TrackedResources {
+    public static final String SUCCEEDED = "Succeeded";
+
+    private final Store store;
+    private final OperationEngine operations;
+    private final int pageSize;
+    private final String namespace;
+    private final String type;
+    private final String provisionKind;
+    private final String deleteKind;
+
+    public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type) {
+        this.store = store;
+        this.operations = operations;
+        this.pageSize = pageSize;
+        this.namespace = namespace;
+        this.type = type;
+        this.provisionKind = namespace + "/" + type + "/provision";
+        this.deleteKind = namespace + "/" + type + "/delete";
+        operations.register(provisionKind, this::completeProvision);
+        operations.register(deleteKind, this::completeDelete);
+    }
+
+    public String fullType() {
+        return namespace + "/" + type;
+    }
+
+    /** The id a request addresses: its resource group and the name in path parameter {@code nameParam}. */
+    public ResourceId id(ApiRequest r, String nameParam) {
+        return ResourceId.resource(r.param("subscriptionId"), r.param("resourceGroupName"), namespace, type,
+                r.param(nameParam));
+    }
+
+    public ApiException notFound(ResourceId id) {
+        return ApiException.notFound("ResourceNotFound", "The Resource '" + fullType() + "/" + id.name()
+                + "' under resource group '" + id.resourceGroup() + "' was not found.");
+    }
+
+    public Optional<ObjectNode> find(StoreTx tx, ResourceId id) {
+        return lookup(tx, id);
+    }
+
+    /** Any tracked resource's document by id, for providers that reference resources of other types. */
+    public static Optional<ObjectNode> lookup(StoreTx tx, ResourceId id) {
+        return tx.resource(id.key()).map(r -> Json.readObject(r.body()));
+    }
+
+    public ObjectNode require(StoreTx tx, ResourceId id) {
+        return find(tx, id).orElseThrow(() -> notFound(id));
+    }
+
+    public static String provisioningState(ObjectNode doc) {
+        return doc.path("properties").path("provisioningState").asText(SUCCEEDED);
+    }
+
+    public static boolean busy(ObjectNode doc) {
+        String state = provisioningState(doc);
+        return !state.equalsIgnoreCase(SUCCEEDED) && !state.equalsIgnoreCase("Failed");
+    }
+
+    public static ApiException conflictingOperation(ResourceId id) {
+        return ApiException.conflict("OperationNotAllowed", "Another operation on '" + id.name()
+                + "' is in progress; retry once it has finished.");
+    }
+
+    /** The envelope of a tracked resource: id, name, type, location, tags; properties follow. */
+    public ObjectNode envelope(ResourceId id, String location, Map<String, String> tags) {
+        ObjectNode doc = Json.object();
+        doc.put("id", id.toString());
+        doc.put("name", id.name());
+        doc.put("type", fullType());
+        doc.put("location", location);
+        if (tags != null) {
+            doc.set("tags", Tags.render(tags));
+        }
+        return doc;
+    }
+
+    public ApiResponse get(ApiRequest r, ResourceId id) {
+        return ApiResponse.ok(store.read(tx -> require(tx, id)));
+    }
+
+    public ApiResponse listInGroup(ApiRequest r) {
+        store.read(tx -> ResourceGroups.find(tx, r.param("subscriptionId"), r.param("resourceGroupName"))
+                .orElseThrow(() -> ResourceGroups.notFound(r.param("resourceGroupName"))));
+        return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"),
+                r.param("resourceGroupName"), fullType(), row -> Json.readObject(row.body())));
+    }
+
+    public ApiResponse listInSubscription(ApiRequest r) {
+        return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"), null,
+                fullType(), row -> Json.readObject(row.body())));
+    }
+
+    /** Builds the new document of a resource from its current one (empty when creating), inside the write. */
+    @FunctionalInterface
+    public interface Change {
+        ObjectNode apply(StoreTx tx, Optional<ObjectNode> current);
+    }
+
+    /** The outcome of a write: the document as stored, whether it was created, and its operation. */
+    public record Written(ObjectNode document, boolean created, StoredOperation operation) {
+    }
+
+    /**
+     * Creates or changes a resource in an existing group: refuses while another operation runs on it, stores the
+     * new document under {@code inProgressState}, and begins the operation that marks it {@code Succeeded}.
+     *
+     * @param mustExist true for PATCH-like updates (404 when absent)
+     */
+    public Written write(ApiRequest r, ResourceId id, boolean mustExist, String inProgressState, Change change) {
+        Written written = store.write(tx -> {
+            ResourceGroup group = ResourceGroups.require(tx, id.subscriptionId(), id.resourceGroup());
+            Optional<StoredResource> row = tx.resource(id.key());
+            Optional<ObjectNode> current = row.map(x -> Json.readObject(x.body()));
+            if (current.isEmpty() && mustExist) {
+                throw notFound(id);
+            }
+            if (current.isPresent() && busy(current.get())) {
+                throw conflictingOperation(id);
+            }
+            // keep the casing of the group and name the resource was created with
+            ResourceId stored = row.map(x -> ResourceId.parse(x.id())).orElse(ResourceId.resource(
+                    group.id().subscriptionId(), group.id().resourceGroup(), namespace, type, id.name()));
+            ObjectNode doc = change.apply(tx, current);
+            doc.put("id", stored.toString());
+            doc.put("name", stored.name());
+            doc.withObjectProperty("properties").put("provisioningState", inProgressState);
+            long now = System.currentTimeMillis();
+            tx.putResource(ResourceRecords.record(stored, doc, row.map(StoredResource::createdAt).orElse(now), now));
+            StoredOperation op = operations.begin(tx, r, new OperationSpec(id.subscriptionId().toLowerCase(Locale.ROOT),
+                    namespace, doc.path("location").asText(), provisionKind, stored.toString(), null));
+            ObjectNode result = op.done() ? require(tx, stored) : doc;
+            return new Written(result, current.isEmpty(), op);
+        });
+        operations.track(written.operation());
+        return written;
+    }
+
+    /** The answer to a write: {@code syncStatus} with the final document, or {@code asyncStatus} with polling headers. */
+    public ApiResponse answer(ApiRequest r, Written w, int syncStatus, int asyncStatus) {
+        if (w.operation().done()) {
+            return ApiResponse.json(syncStatus, w.document());
+        }
+        return operations.accepted(r, w.operation(), ApiResponse.json(asyncStatus, w.document()));
+    }
+
+    /** Deletes through the engine: 200 when done at once, 202 with polling headers, 204 when there was nothing. */
+    public ApiResponse delete(ApiRequest r, ResourceId id, java.util.function.BiConsumer<StoreTx, ObjectNode> check) {
+        StoredOperation op = store.write(tx -> {
+            Optional<StoredResource> row = tx.resource(id.key());
+            if (row.isEmpty()) {
+                return null;
+            }
+            ObjectNode doc = Json.readObject(row.get().body());
+            if (provisioningState(doc).equals("Deleting")) {
+                Optional<StoredOperation> running = tx.operationInProgress(id.key(), deleteKind);
+                if (running.isPresent()) {
+                    return running.get();
+                }
+            } else if (busy(doc)) {
+                throw conflictingOperation(id);
+            }
+            if (check != null) {
+                check.accept(tx, doc);
+            }
+            doc.withObjectProperty("properties").put("provisioningState", "Deleting");
+            tx.putResource(ResourceRecords.record(ResourceId.parse(row.get().id()), doc, row.get().createdAt(),
+                    System.currentTimeMillis()));
+            return operations.begin(tx, r, new OperationSpec(id.subscriptionId().toLowerCase(Locale.ROOT), namespace,
+                    doc.path("location").asText(), deleteKind, row.get().id(), null));
+        });
+        if (op == null) {
+            return ApiResponse.empty(204);
+        }
+        operations.track(op);
+        return op.done() ? ApiResponse.empty(200) : operations.accepted(r, op, ApiResponse.empty(202));
+    }
+
+    private Completion completeProvision(StoreTx tx, StoredOperation op) {
+        tx.resource(op.target()).ifPresent(row -> {
+            ObjectNode doc = Json.readObject(row.body());
+            doc.withObjectProperty("properties").put("provisioningState", SUCCEEDED);
+            tx.putResource(new StoredResource(row.key(), row.id(), row.subscription(), row.resourceGroup(), row.type(),
+                    row.name(), Json.write(doc), row.createdAt(), System.currentTimeMillis()));
+        });
+        return Completion.empty();
+    }
+
+    private Completion completeDelete(StoreTx tx, StoredOperation op) {
+        tx.deleteResource(op.target());
+        return Completion.empty();
+    }
+}
