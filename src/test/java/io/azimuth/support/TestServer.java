@@ -51,6 +51,22 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Puts a fixed VHD of {@code virtualSize} bytes into the embedded blob store (a sparse file). */
+    public void putVhd(String account, String container, String path, long virtualSize) {
+        io.azimuth.blobs.BlobRef blob = io.azimuth.blobs.BlobRef.of(account, container, path);
+        try (io.azimuth.blobs.FileVhdStore files = io.azimuth.blobs.FileVhdStore.at(dataDir.resolve("blobs"))) {
+            Path file = files.file(blob);
+            Files.createDirectories(file.getParent());
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                f.setLength(virtualSize);
+                f.seek(virtualSize);
+                f.write(io.azimuth.blobs.VhdFooter.fixed(virtualSize));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String rg(String name) {
         return "/subscriptions/" + SUB + "/resourcegroups/" + name;
     }
