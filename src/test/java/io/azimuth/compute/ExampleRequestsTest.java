@@ -75,10 +75,12 @@ class ExampleRequestsTest {
             case "disks" -> "diskName";
             default -> "snapshotName";
         };
-        String rg = params.path("resourceGroupName").asText();
+        boolean inGroup = params.has("resourceGroupName");
+        String rg = inGroup ? params.get("resourceGroupName").asText() : "myResourceGroup";
         String version = params.path("api-version").asText();
         String name = params.path(nameParam).asText(null);
-        String collection = "/subscriptions/" + SUB + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/" + type;
+        String collection = "/subscriptions/" + SUB + (inGroup ? "/resourceGroups/" + rg : "")
+                + "/providers/Microsoft.Compute/" + type;
         String url = (name == null ? collection : collection + "/" + name) + "?api-version=" + version;
         JsonNode body = bodyParameter(params);
 
@@ -101,9 +103,7 @@ class ExampleRequestsTest {
             return;
         }
         // GET, list and DELETE examples: make the resource they address, then ask
-        if (name != null) {
-            createSource(rg, type, name);
-        }
+        createSource(rg, type, name != null ? name : "listed");
         Http.Response r = title.contains("Delete") ? http.delete(url) : http.get(url);
         assertThat(expectedFor(example, r.status())).as("status %s is one the example lists: %s", r.status(), r)
                 .isNotNull();

@@ -102,12 +102,32 @@ public final class Http {
         headers.forEach(b::header);
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            conformsToSpec(method, uri, r.statusCode(), r.body());
             return new Response(r.statusCode(), r.headers(), r.body());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + uri + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static final java.util.regex.Pattern SPECIFIED = java.util.regex.Pattern.compile(
+            "(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\\.Compute/(images|disks|snapshots)(/[^/]+)?/?$");
+
+    /**
+     * Every answer for images, disks and snapshots that this client receives must match Azure's OpenAPI
+     * definition of its operation. The Disk RP's definitions declare no error schema, so only their successes
+     * are checked; images declare CloudError and are checked whatever the status.
+     */
+    private static void conformsToSpec(String method, URI uri, int status, String body) {
+        java.util.regex.Matcher m = SPECIFIED.matcher(uri.getRawPath());
+        if (method.equals("HEAD") || !m.matches()) {
+            return;
+        }
+        boolean images = m.group(2).equalsIgnoreCase("images");
+        if (status < 300 || (images && status != 405)) {
+            OpenApi.assertValidResponse(method, uri.getRawPath(), status, body);
         }
     }
 
