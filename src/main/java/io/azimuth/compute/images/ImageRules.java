@@ -76,8 +76,8 @@ final class ImageRules {
         String inferredHyperV = null;
         if (vmRef != null) {
             if (osDiskIn != null) {
-                throw Fields.invalid("properties.sourceVirtualMachine", "An image is made from a source virtual "
-                        + "machine or from an OS disk, not both.");
+                throw Fields.invalid("properties.sourceVirtualMachine", "An image is made from "
+                        + "'properties.sourceVirtualMachine' or from 'properties.storageProfile.osDisk', not both.");
             }
             String raw = Fields.text(vmRef, "id", "properties.sourceVirtualMachine.id");
             ResourceId vm = Fields.reference(raw, "properties.sourceVirtualMachine.id", "Microsoft.Compute/virtualMachines");
@@ -116,11 +116,12 @@ final class ImageRules {
                                 + "data disk needs a LUN.");
                     }
                     if (lun < 0 || lun > MAX_LUN) {
-                        throw Fields.invalid(f + ".lun", "The LUN " + lun + " is out of range 0 to " + MAX_LUN + ".");
+                        throw Fields.invalid(f + ".lun", "The LUN " + lun + " of '" + f + ".lun' is out of range 0 to "
+                                + MAX_LUN + ".");
                     }
                     if (!luns.add(lun)) {
-                        throw Fields.invalid(f + ".lun", "The LUN " + lun + " is used by more than one data disk; "
-                                + "LUNs must be unique within an image.");
+                        throw Fields.invalid(f + ".lun", "The LUN " + lun + " of '" + f + ".lun' is used by more "
+                                + "than one data disk; LUNs must be unique within an image.");
                     }
                     out.put("lun", lun);
                     disk(in, out, f, source(tx, in, out, f), "None", false);
@@ -229,8 +230,8 @@ final class ImageRules {
         out.put("caching", caching != null ? caching : hostCaching != null ? hostCaching : defaultCaching);
         String storageType = Fields.enumValue(in, "storageAccountType", field + ".storageAccountType", STORAGE_TYPES);
         if (os && "UltraSSD_LRS".equals(storageType)) {
-            throw Fields.invalid(field + ".storageAccountType", "UltraSSD_LRS can be used only with data disks, not "
-                    + "with the OS disk.");
+            throw Fields.invalid(field + ".storageAccountType", "'" + field + ".storageAccountType' is UltraSSD_LRS, "
+                    + "which can be used only with data disks, not with the OS disk.");
         }
         out.put("storageAccountType", storageType != null ? storageType : "Standard_LRS");
         Integer size = Fields.integer(in, "diskSizeGB", field + ".diskSizeGB");
@@ -241,7 +242,8 @@ final class ImageRules {
             }
             if (source.sizeGB() != null && size < source.sizeGB()) {
                 throw Fields.invalid(field + ".diskSizeGB", "The requested size " + size + " GB of '" + field
-                        + "' is smaller than its source's " + source.sizeGB() + " GB: a disk can grow but not shrink.");
+                        + ".diskSizeGB' is smaller than its source's " + source.sizeGB() + " GB: a disk can grow but "
+                        + "not shrink.");
             }
             out.put("diskSizeGB", size);
         } else if (source.sizeGB() != null) {
