@@ -62,8 +62,8 @@ final class DiskRules {
         }
         String option = Fields.requiredEnum(creation, "createOption", "creationData.createOption", ALL_CREATE_OPTIONS);
         if (!kind.createOptions.contains(option)) {
-            throw Fields.invalid("creationData.createOption", "The create option '" + option + "' is not supported for "
-                    + kind.type + " by this emulator; supported: '" + String.join("', '", kind.createOptions) + "'.");
+            throw Fields.invalid("creationData.createOption", "The value '" + option + "' of 'creationData.createOption' is "
+                    + "not supported for " + kind.type + " by this emulator; supported: '" + String.join("', '", kind.createOptions) + "'.");
         }
         Integer requestedSize = Fields.integer(props, "diskSizeGB", "diskSizeGB");
         if (requestedSize != null && (requestedSize < 1 || requestedSize > MAX_DISK_GB)) {
@@ -118,7 +118,7 @@ final class DiskRules {
                         : sourceId.fullType().equalsIgnoreCase(snapshots.fullType()) ? snapshots : null;
                 if (sourceType == null) {
                     throw Fields.invalid("creationData.sourceResourceId", "The resource '" + raw
-                            + "' is neither a managed disk nor a snapshot.");
+                            + "' given in 'creationData.sourceResourceId' is neither a managed disk nor a snapshot.");
                 }
                 ObjectNode source = sourceType.find(tx, sourceId).orElseThrow(() -> new ApiException(404, "NotFound",
                         "The source '" + raw + "' given in 'creationData.sourceResourceId' was not found.",
@@ -137,8 +137,8 @@ final class DiskRules {
             default -> throw new IllegalStateException(option);
         }
         if (requestedSize != null && sourceSize != null && requestedSize < sourceSize) {
-            throw Fields.invalid("diskSizeGB", "The requested size " + requestedSize + " GB is smaller than the "
-                    + "source's " + sourceSize + " GB: a disk can grow but not shrink.");
+            throw Fields.invalid("diskSizeGB", "The requested size " + requestedSize + " GB in 'diskSizeGB' is "
+                    + "smaller than the source's " + sourceSize + " GB: a disk can grow but not shrink.");
         }
         Integer size = requestedSize != null ? requestedSize : sourceSize;
 
@@ -220,7 +220,7 @@ final class DiskRules {
         if (size != null) {
             int currentSize = p.path("diskSizeGB").asInt(0);
             if (size < currentSize) {
-                throw Fields.invalid("diskSizeGB", "Disk size " + size + " GB is smaller than the current "
+                throw Fields.invalid("diskSizeGB", "The value " + size + " of 'diskSizeGB' is smaller than the current "
                         + currentSize + " GB: disks can grow but not shrink.");
             }
             p.put("diskSizeGB", size);
