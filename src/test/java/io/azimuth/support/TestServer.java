@@ -53,6 +53,11 @@ public final class TestServer implements AutoCloseable {
 
     /** Puts a fixed VHD of {@code virtualSize} bytes into the embedded blob store (a sparse file). */
     public void putVhd(String account, String container, String path, long virtualSize) {
+        putVhd(dataDir, account, container, path, virtualSize);
+    }
+
+    /** The same for an instance whose data directory is {@code dataDir}. */
+    public static void putVhd(Path dataDir, String account, String container, String path, long virtualSize) {
         io.azimuth.blobs.BlobRef blob = io.azimuth.blobs.BlobRef.of(account, container, path);
         try (io.azimuth.blobs.FileVhdStore files = io.azimuth.blobs.FileVhdStore.at(dataDir.resolve("blobs"))) {
             Path file = files.file(blob);
