@@ -37,6 +37,11 @@ public final class LenientVhdStore implements VhdStore {
     }
 
     @Override
+    public void createBlank(BlobRef blob, long virtualSize) {
+        stored.createBlank(blob, virtualSize);
+    }
+
+    @Override
     public List<BlobRef> list(String account, String container, String prefix) {
         return stored.list(account, container, prefix);
     }

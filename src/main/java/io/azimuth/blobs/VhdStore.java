@@ -26,6 +26,9 @@ public interface VhdStore extends AutoCloseable {
 
     boolean delete(BlobRef blob);
 
+    /** Creates a blank fixed VHD of {@code virtualSize} bytes (zeros, then the footer). */
+    void createBlank(BlobRef blob, long virtualSize);
+
     /** Blobs of a container whose names start with {@code prefix} (may be empty), in name order. */
     List<BlobRef> list(String account, String container, String prefix);
 

@@ -60,6 +60,18 @@ public final class OperationEngine {
      * Otherwise the caller must pass the returned operation to {@link #track} once {@code tx} committed.
      */
     public StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec) {
+        return begin(tx, request, spec, delayMillis);
+    }
+
+    /**
+     * Begins and completes an operation at once, whatever the configured delay: for the few operations clients
+     * accept only a synchronous answer to (generalize answers 200 only).
+     */
+    public StoredOperation complete(StoreTx tx, ApiRequest request, OperationSpec spec) {
+        return begin(tx, request, spec, 0);
+    }
+
+    private StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay) {
         OperationHandler handler = handlers.get(spec.kind());
         if (handler == null) {
             throw new IllegalStateException("no handler for operation kind " + spec.kind());
@@ -68,9 +80,9 @@ public final class OperationEngine {
         String apiVersion = request.query("api-version");
         StoredOperation op = new StoredOperation(UUID.randomUUID().toString(), spec.subscription(), spec.namespace(),
                 spec.location(), spec.kind(), spec.target().toLowerCase(Locale.ROOT), StoredOperation.IN_PROGRESS,
-                now, null, now + delayMillis, spec.input() == null ? null : Json.write(spec.input()), null, 202, null,
+                now, null, now + delay, spec.input() == null ? null : Json.write(spec.input()), null, 202, null,
                 apiVersion == null ? "" : apiVersion);
-        if (delayMillis == 0) {
+        if (delay == 0) {
             Completion c = handler.complete(tx, op);
             return op.succeeded(System.currentTimeMillis(), c.httpStatus(),
                     c.result() == null ? null : Json.write(c.result()));

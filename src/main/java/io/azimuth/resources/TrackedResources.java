@@ -19,6 +19,7 @@ import io.azimuth.store.StoredResource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The mechanics every tracked resource in a resource group shares, whatever its provider: the stored document
@@ -37,8 +38,20 @@ public final class TrackedResources {
     private final String type;
     private final String provisionKind;
     private final String deleteKind;
+    private final UnaryOperator<ObjectNode> view;
+    private volatile java.util.function.BiConsumer<StoreTx, ObjectNode> onDeleted = (tx, doc) -> { };
 
     public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type) {
+        this(store, operations, pageSize, namespace, type, UnaryOperator.identity());
+    }
+
+    /**
+     * @param view turns a stored document into what clients see (a provider may keep private state in its
+     *             document and leave it out here)
+     */
+    public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type,
+                            UnaryOperator<ObjectNode> view) {
+        this.view = view;
         this.store = store;
         this.operations = operations;
         this.pageSize = pageSize;
@@ -106,19 +119,29 @@ public final class TrackedResources {
     }
 
     public ApiResponse get(ApiRequest r, ResourceId id) {
-        return ApiResponse.ok(store.read(tx -> require(tx, id)));
+        return ApiResponse.ok(view.apply(store.read(tx -> require(tx, id))));
+    }
+
+    /** GET with another view of the document (e.g. with an expanded instance view). */
+    public ApiResponse getWith(ApiRequest r, ResourceId id, UnaryOperator<ObjectNode> otherView) {
+        return ApiResponse.ok(otherView.apply(store.read(tx -> require(tx, id))));
+    }
+
+    /** What clients see of a stored document. */
+    public ObjectNode view(ObjectNode document) {
+        return view.apply(document);
     }
 
     public ApiResponse listInGroup(ApiRequest r) {
         store.read(tx -> ResourceGroups.find(tx, r.param("subscriptionId"), r.param("resourceGroupName"))
                 .orElseThrow(() -> ResourceGroups.notFound(r.param("resourceGroupName"))));
         return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"),
-                r.param("resourceGroupName"), fullType(), row -> Json.readObject(row.body())));
+                r.param("resourceGroupName"), fullType(), row -> view.apply(Json.readObject(row.body()))));
     }
 
     public ApiResponse listInSubscription(ApiRequest r) {
         return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"), null,
-                fullType(), row -> Json.readObject(row.body())));
+                fullType(), row -> view.apply(Json.readObject(row.body()))));
     }
 
     /** Builds the new document of a resource from its current one (empty when creating), inside the write. */
@@ -169,9 +192,9 @@ public final class TrackedResources {
     /** The answer to a write: {@code syncStatus} with the final document, or {@code asyncStatus} with polling headers. */
     public ApiResponse answer(ApiRequest r, Written w, int syncStatus, int asyncStatus) {
         if (w.operation().done()) {
-            return ApiResponse.json(syncStatus, w.document());
+            return ApiResponse.json(syncStatus, view.apply(w.document()));
         }
-        return operations.accepted(r, w.operation(), ApiResponse.json(asyncStatus, w.document()));
+        return operations.accepted(r, w.operation(), ApiResponse.json(asyncStatus, view.apply(w.document())));
     }
 
     /** Deletes through the engine: 200 when done at once, 202 with polling headers, 204 when there was nothing. */
@@ -216,7 +239,13 @@ public final class TrackedResources {
         return Completion.empty();
     }
 
+    /** Work done in the transaction that removes a resource (e.g. a VM's disks following their deleteOption). */
+    public void onDeleted(java.util.function.BiConsumer<StoreTx, ObjectNode> hook) {
+        this.onDeleted = hook;
+    }
+
     private Completion completeDelete(StoreTx tx, StoredOperation op) {
+        tx.resource(op.target()).ifPresent(row -> onDeleted.accept(tx, Json.readObject(row.body())));
         tx.deleteResource(op.target());
         return Completion.empty();
     }

@@ -8,6 +8,7 @@ import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.disks.DisksProvider;
 import io.azimuth.compute.images.ImagesProvider;
+import io.azimuth.compute.vms.VmProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
 import io.azimuth.http.Pipeline;
@@ -49,7 +50,9 @@ public final class AzimuthServer implements AutoCloseable {
 
     /** The providers served, in registration order. Adding a resource provider means adding it here. */
     private static List<Provider> providers() {
-        return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), new ImagesProvider());
+        ImagesProvider images = new ImagesProvider();
+        return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
+                new VmProvider(images));
     }
 
     private final Config config;

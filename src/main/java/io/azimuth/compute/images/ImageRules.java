@@ -82,6 +82,8 @@ final class ImageRules {
             String raw = Fields.text(vmRef, "id", "properties.sourceVirtualMachine.id");
             ResourceId vm = Fields.reference(raw, "properties.sourceVirtualMachine.id", "Microsoft.Compute/virtualMachines");
             storage = vmSource.get().storageProfile(tx, vm, "properties.sourceVirtualMachine.id");
+            JsonNode generation = storage.remove("hyperVGeneration");
+            inferredHyperV = generation == null ? null : generation.asText();
         } else {
             if (osDiskIn == null) {
                 throw Fields.invalid("properties.storageProfile.osDisk", "Required parameter "
@@ -170,6 +172,7 @@ final class ImageRules {
             String raw = Fields.text(vmRef, "id", "properties.sourceVirtualMachine.id");
             ResourceId vm = Fields.reference(raw, "properties.sourceVirtualMachine.id", "Microsoft.Compute/virtualMachines");
             ObjectNode storage = vmSource.get().storageProfile(tx, vm, "properties.sourceVirtualMachine.id");
+            storage.remove("hyperVGeneration");
             storage.put("zoneResilient", out.path("storageProfile").path("zoneResilient").asBoolean(false));
             out.set("storageProfile", storage);
             out.putObject("sourceVirtualMachine").put("id", raw);

@@ -12,7 +12,8 @@ import io.azimuth.store.StoreTx;
 @FunctionalInterface
 public interface VirtualMachineSource {
     /**
-     * The image storage profile derived from the VM's disks, taken inside the image's write.
+     * The image storage profile derived from the VM's disks, taken inside the image's write; it may carry the
+     * VM's {@code hyperVGeneration}, which the image takes.
      *
      * @throws io.azimuth.http.ApiException 404 when the VM does not exist, 409 when it is not stopped and generalized
      */

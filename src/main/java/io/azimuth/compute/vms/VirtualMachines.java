@@ -1,0 +1,385 @@
+package io.azimuth.compute.vms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.Fields;
+import io.azimuth.arm.ResourceId;
+import io.azimuth.arm.ResourceRecords;
+import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.VhdStore;
+import io.azimuth.compute.disks.DiskDocuments;
+import io.azimuth.http.ApiException;
+import io.azimuth.http.ApiRequest;
+import io.azimuth.http.ApiResponse;
+import io.azimuth.http.Json;
+import io.azimuth.lro.Completion;
+import io.azimuth.lro.OperationEngine;
+import io.azimuth.lro.OperationSpec;
+import io.azimuth.resources.TrackedResources;
+import io.azimuth.store.Store;
+import io.azimuth.store.StoreTx;
+import io.azimuth.store.StoredOperation;
+
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The VM state machine and its actions, each a long-running operation through the shared engine: start,
+ * powerOff, restart, deallocate, generalize (always answered at once: clients accept only 200), capture and
+ * reimage; and what becomes of a VM's disks when it is deleted or reimaged.
+ */
+final class VirtualMachines {
+    static final String KIND = "Microsoft.Compute/virtualMachines/";
+
+    private final Store store;
+    private final OperationEngine operations;
+    private final TrackedResources vms;
+    private final VhdStore vhds;
+
+    VirtualMachines(Store store, OperationEngine operations, TrackedResources vms, VhdStore vhds) {
+        this.store = store;
+        this.operations = operations;
+        this.vms = vms;
+        this.vhds = vhds;
+        operations.register(KIND + "start", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
+        operations.register(KIND + "restart", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
+        operations.register(KIND + "powerOff", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "stopped")));
+        operations.register(KIND + "deallocate", (tx, op) -> apply(tx, op,
+                doc -> VmDocuments.state(doc).put("power", "deallocated")));
+        operations.register(KIND + "generalize", (tx, op) -> apply(tx, op,
+                doc -> VmDocuments.state(doc).put("generalized", true)));
+        operations.register(KIND + "reimage", this::completeReimage);
+        operations.register(KIND + "capture", this::completeCapture);
+        vms.onDeleted(this::releaseDisks);
+    }
+
+    @FunctionalInterface
+    interface Prepare {
+        /** Refuses (throws) when the VM's state forbids the action; returns the operation's input, or null. */
+        JsonNode prepare(ObjectNode vm);
+    }
+
+    @FunctionalInterface
+    interface Change {
+        void apply(ObjectNode vm);
+    }
+
+    /**
+     * Runs an action: refuses while another operation runs on the VM or when {@code prepare} says its state
+     * forbids it; otherwise the VM shows {@code Updating} until the action's operation completes.
+     */
+    ApiResponse action(ApiRequest r, ResourceId id, String action, Prepare prepare, boolean atOnce) {
+        StoredOperation op = store.write(tx -> {
+            ObjectNode doc = vms.require(tx, id);
+            if (TrackedResources.busy(doc)) {
+                throw ApiException.conflict("OperationNotAllowed", "Operation '" + action + "' is not allowed on VM '"
+                        + id.name() + "' since another operation (" + TrackedResources.provisioningState(doc)
+                        + ") is in progress on it.");
+            }
+            JsonNode input = prepare.prepare(doc);
+            doc.withObjectProperty("properties").put("provisioningState", "Updating");
+            save(tx, doc);
+            OperationSpec spec = new OperationSpec(id.subscriptionId().toLowerCase(Locale.ROOT), "Microsoft.Compute",
+                    doc.path("location").asText(), KIND + action, doc.path("id").asText(), input);
+            return atOnce ? operations.complete(tx, r, spec) : operations.begin(tx, r, spec);
+        });
+        operations.track(op);
+        if (op.done()) {
+            return op.result() == null ? ApiResponse.empty(200) : ApiResponse.json(200, parse(op.result()));
+        }
+        return operations.accepted(r, op, ApiResponse.empty(202));
+    }
+
+    static ApiException notAllowed(ObjectNode vm, String action, String why) {
+        return ApiException.conflict("OperationNotAllowed", "Operation '" + action + "' is not allowed on VM '"
+                + vm.path("name").asText() + "' since " + why + ".");
+    }
+
+    private Completion apply(StoreTx tx, StoredOperation op, Change change) {
+        ObjectNode doc = tx.resource(op.target()).map(row -> Json.readObject(row.body())).orElse(null);
+        if (doc == null) {
+            return Completion.empty();
+        }
+        change.apply(doc);
+        doc.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
+        save(tx, doc);
+        return Completion.empty();
+    }
+
+    private static void save(StoreTx tx, ObjectNode doc) {
+        ResourceId id = ResourceId.parse(doc.path("id").asText());
+        long now = System.currentTimeMillis();
+        long created = tx.resource(id.key()).map(row -> row.createdAt()).orElse(now);
+        tx.putResource(ResourceRecords.record(id, doc, created, now));
+    }
+
+    // ---- reimage ----
+
+    /** Checks the Reimage document's rules at request time; returns what the operation needs (never secrets). */
+    ObjectNode reimageInput(ObjectNode vm, JsonNode body) {
+        ObjectNode input = Json.object();
+        if (body == null || body.isNull() || body.isMissingNode()) {
+            return input;
+        }
+        if (!body.isObject()) {
+            throw Fields.invalid("parameters", "The reimage parameters must be an object.");
+        }
+        Boolean tempDisk = Fields.bool(body, "tempDisk", "tempDisk");
+        if (Boolean.TRUE.equals(tempDisk) && !VmDocuments.ephemeral(vm)) {
+            throw Fields.invalid("tempDisk", "'tempDisk' is supported only for VMs with an ephemeral OS disk.");
+        }
+        String exactVersion = Fields.text(body, "exactVersion", "exactVersion");
+        if (exactVersion != null) {
+            JsonNode platform = vm.path(VmDocuments.STATE).path("platform");
+            if (platform.isMissingNode()) {
+                throw Fields.invalid("exactVersion", "'exactVersion' applies only to VMs made from a versioned "
+                        + "platform image; VM '" + vm.path("name").asText() + "' is not.");
+            }
+            if (!PlatformImages.isDecimalVersion(exactVersion)) {
+                throw Fields.invalid("exactVersion", "The value '" + exactVersion + "' of 'exactVersion' is not a "
+                        + "decimal version such as 1.2.3.");
+            }
+            PlatformImages.find(platform.path("publisher").asText(), platform.path("offer").asText(),
+                    platform.path("sku").asText(), exactVersion).orElseThrow(() -> new ApiException(404, "NotFound",
+                    "The version '" + exactVersion + "' given in 'exactVersion' does not exist for image '"
+                            + platform.path("publisher").asText() + ":" + platform.path("offer").asText() + ":"
+                            + platform.path("sku").asText() + "'.", "exactVersion"));
+            input.put("exactVersion", exactVersion);
+        }
+        ObjectNode osProfile = Fields.object(body, "osProfile", "osProfile");
+        String osType = vm.path("properties").path("storageProfile").path("osDisk").path("osType").asText("Linux");
+        String password = Fields.text(osProfile, "adminPassword", "osProfile.adminPassword");
+        if (password != null) {
+            OsProfileRules.password(password, osType, "osProfile.adminPassword");
+        }
+        String customData = Fields.text(osProfile, "customData", "osProfile.customData");
+        if (customData != null) {
+            OsProfileRules.customData(customData, "osProfile.customData");
+        }
+        return input;
+    }
+
+    private Completion completeReimage(StoreTx tx, StoredOperation op) {
+        ObjectNode doc = tx.resource(op.target()).map(row -> Json.readObject(row.body())).orElse(null);
+        if (doc == null) {
+            return Completion.empty();
+        }
+        ObjectNode state = VmDocuments.state(doc);
+        ObjectNode osDisk = doc.withObjectProperty("properties").withObjectProperty("storageProfile")
+                .withObjectProperty("osDisk");
+        if (!VmDocuments.ephemeral(doc)) {
+            String exact = op.input() == null ? null : Json.readObject(op.input()).path("exactVersion").asText(null);
+            JsonNode platform = state.path("platform");
+            String version = exact != null ? exact : state.path("imageVersion").asText(null);
+            if (exact != null) {
+                state.put("imageVersion", exact);
+                JsonNode ref = doc.path("properties").path("storageProfile").path("imageReference");
+                if (ref.isObject()) {
+                    ((ObjectNode) ref).put("exactVersion", exact);
+                }
+            }
+            if (osDisk.has("vhd")) {
+                BlobRef blob = BlobRef.parse(osDisk.path("vhd").path("uri").asText());
+                vhds.delete(blob);
+                JsonNode image = osDisk.path("image").path("uri");
+                if (image.isTextual() && vhds.size(BlobRef.parse(image.asText())).isPresent()) {
+                    vhds.copy(BlobRef.parse(image.asText()), blob, true);
+                } else {
+                    vhds.createBlank(blob, (long) osDisk.path("diskSizeGB").asInt(30) << 30);
+                }
+            } else if (osDisk.has("managedDisk") && osDisk.path("managedDisk").has("id")) {
+                ResourceId vm = ResourceId.parse(doc.path("id").asText());
+                ResourceId old = ResourceId.parse(osDisk.path("managedDisk").path("id").asText());
+                ObjectNode oldDisk = TrackedResources.lookup(tx, old).orElse(null);
+                String hex = UUID.randomUUID().toString().replace("-", "");
+                ResourceId fresh = ResourceId.resource(vm.subscriptionId(), vm.resourceGroup(), "Microsoft.Compute",
+                        "disks", vm.name() + "_OsDisk_1_" + hex);
+                ObjectNode creation = Json.object();
+                creation.put("createOption", "FromImage");
+                if (!platform.isMissingNode()) {
+                    creation.putObject("imageReference").put("id", "/Subscriptions/" + vm.subscriptionId()
+                            + "/Providers/Microsoft.Compute/Locations/" + doc.path("location").asText() + "/Publishers/"
+                            + platform.path("publisher").asText() + "/ArtifactTypes/VMImage/Offers/"
+                            + platform.path("offer").asText() + "/Skus/" + platform.path("sku").asText() + "/Versions/"
+                            + version);
+                } else if (state.has("customImage")) {
+                    creation.putObject("imageReference").put("id", state.path("customImage").asText());
+                }
+                String sku = osDisk.path("managedDisk").path("storageAccountType").asText("Standard_LRS");
+                DiskDocuments.createAttached(tx, fresh, doc.path("location").asText(), sku,
+                        osDisk.path("diskSizeGB").asInt(30), osDisk.path("osType").asText(null),
+                        state.path("hyperVGeneration").asText("V1"), creation, vm.toString());
+                if (oldDisk != null) {
+                    if ("Delete".equals(osDisk.path("deleteOption").asText())) {
+                        tx.deleteResource(old.key());
+                    } else {
+                        DiskDocuments.setManagedBy(tx, old, null);
+                    }
+                }
+                osDisk.put("name", fresh.name());
+                osDisk.withObjectProperty("managedDisk").put("id", fresh.toString());
+            }
+        }
+        state.put("power", "running");
+        state.put("generalized", false);
+        doc.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
+        save(tx, doc);
+        return Completion.empty();
+    }
+
+    // ---- capture ----
+
+    /** Checks capture's parameters at request time. */
+    static ObjectNode captureInput(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw Fields.invalid("parameters", "Required parameters 'vhdPrefix', 'destinationContainerName' and "
+                    + "'overwriteVhds' are missing.");
+        }
+        String prefix = Fields.text(body, "vhdPrefix", "vhdPrefix");
+        String container = Fields.text(body, "destinationContainerName", "destinationContainerName");
+        Boolean overwrite = Fields.bool(body, "overwriteVhds", "overwriteVhds");
+        if (prefix == null || prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]{1,200}")) {
+            throw Fields.invalid("vhdPrefix", "'vhdPrefix' is required: letters, digits, '.', '_' and '-'.");
+        }
+        if (container == null || !container.matches("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")) {
+            throw Fields.invalid("destinationContainerName", "'destinationContainerName' is required and must be a "
+                    + "container name (3-63 lower-case letters, digits and single hyphens).");
+        }
+        if (overwrite == null) {
+            throw Fields.invalid("overwriteVhds", "Required parameter 'overwriteVhds' is missing (null).");
+        }
+        ObjectNode input = Json.object();
+        input.put("vhdPrefix", prefix);
+        input.put("destinationContainerName", container);
+        input.put("overwriteVhds", overwrite);
+        return input;
+    }
+
+    /** Where capture writes a disk: beside the OS disk, under system/Microsoft.Compute/Images/{container}. */
+    static BlobRef captureTarget(ObjectNode vm, JsonNode input, String disk) {
+        BlobRef os = BlobRef.parse(vm.path("properties").path("storageProfile").path("osDisk").path("vhd").path("uri").asText());
+        return new BlobRef(os.account(), "system", "Microsoft.Compute/Images/" + input.path("destinationContainerName")
+                .asText() + "/" + input.path("vhdPrefix").asText() + "-" + disk + "."
+                + vm.path("properties").path("vmId").asText() + ".vhd", os.suffix());
+    }
+
+    void checkCapture(ObjectNode vm, JsonNode input) {
+        JsonNode os = vm.path("properties").path("storageProfile").path("osDisk");
+        if (!os.has("vhd")) {
+            throw notAllowed(vm, "capture", "its OS disk is a managed disk: capture takes VMs with unmanaged disks; "
+                    + "make an image of it instead");
+        }
+        if (!VmDocuments.generalized(vm)) {
+            throw notAllowed(vm, "capture", "it is not generalized");
+        }
+        if (!VmDocuments.power(vm).equals("deallocated") && !VmDocuments.power(vm).equals("stopped")) {
+            throw notAllowed(vm, "capture", "it is running");
+        }
+        if (!input.path("overwriteVhds").asBoolean() && vhds.size(captureTarget(vm, input, "osDisk")).isPresent()) {
+            throw ApiException.conflict("BlobAlreadyExists", "The blob '" + captureTarget(vm, input, "osDisk").uri()
+                    + "' exists and 'overwriteVhds' is false.");
+        }
+    }
+
+    private Completion completeCapture(StoreTx tx, StoredOperation op) {
+        ObjectNode vm = tx.resource(op.target()).map(row -> Json.readObject(row.body())).orElse(null);
+        if (vm == null) {
+            throw new ApiException(404, "NotFound", "The VM was deleted before its capture finished.");
+        }
+        ObjectNode input = Json.readObject(op.input());
+        boolean overwrite = input.path("overwriteVhds").asBoolean();
+        JsonNode storage = vm.path("properties").path("storageProfile");
+        JsonNode os = storage.path("osDisk");
+        BlobRef osTarget = captureTarget(vm, input, "osDisk");
+        vhds.copy(BlobRef.parse(os.path("vhd").path("uri").asText()), osTarget, overwrite);
+
+        ObjectNode template = Json.object();
+        template.put("$schema", "http://schema.management.azure.com/schemas/2014-04-01-preview/VM_IP.json");
+        template.put("contentVersion", "1.0.0.0");
+        ObjectNode params = template.putObject("parameters");
+        params.putObject("vmName").put("type", "string");
+        ObjectNode size = params.putObject("vmSize");
+        size.put("type", "string");
+        size.put("defaultValue", vm.path("properties").path("hardwareProfile").path("vmSize").asText());
+        params.putObject("adminUserName").put("type", "string");
+        params.putObject("adminPassword").put("type", "securestring");
+        params.putObject("networkInterfaceId").put("type", "string");
+        ObjectNode resource = template.putArray("resources").addObject();
+        resource.put("apiVersion", op.apiVersion());
+        ObjectNode props = resource.putObject("properties");
+        props.putObject("hardwareProfile").put("vmSize", "[parameters('vmSize')]");
+        ObjectNode sp = props.putObject("storageProfile");
+        ObjectNode osOut = sp.putObject("osDisk");
+        osOut.put("osType", os.path("osType").asText());
+        osOut.put("name", osTarget.path().substring(osTarget.path().lastIndexOf('/') + 1));
+        osOut.put("createOption", "FromImage");
+        osOut.putObject("image").put("uri", osTarget.uri());
+        osOut.putObject("vhd").put("uri", "https://" + osTarget.account() + ".blob." + osTarget.suffix()
+                + "/vmcontainer" + UUID.randomUUID() + "/osDisk." + UUID.randomUUID() + ".vhd");
+        osOut.put("caching", os.path("caching").asText("ReadWrite"));
+        ArrayNode data = sp.putArray("dataDisks");
+        for (JsonNode d : storage.path("dataDisks")) {
+            if (!d.has("vhd")) {
+                continue;
+            }
+            BlobRef target = captureTarget(vm, input, "dataDisk-" + d.path("lun").asInt());
+            vhds.copy(BlobRef.parse(d.path("vhd").path("uri").asText()), target, overwrite);
+            ObjectNode dd = data.addObject();
+            dd.put("lun", d.path("lun").asInt());
+            dd.put("name", target.path().substring(target.path().lastIndexOf('/') + 1));
+            dd.put("createOption", "FromImage");
+            dd.putObject("image").put("uri", target.uri());
+            dd.putObject("vhd").put("uri", "https://" + target.account() + ".blob." + target.suffix()
+                    + "/vmcontainer" + UUID.randomUUID() + "/dataDisk" + d.path("lun").asInt() + "." + UUID.randomUUID()
+                    + ".vhd");
+            dd.put("caching", d.path("caching").asText("None"));
+        }
+        ObjectNode osProfile = props.putObject("osProfile");
+        osProfile.put("computerName", "[parameters('vmName')]");
+        osProfile.put("adminUsername", "[parameters('adminUsername')]");
+        osProfile.put("adminPassword", "[parameters('adminPassword')]");
+        props.putObject("networkProfile").putArray("networkInterfaces").addObject()
+                .put("id", "[parameters('networkInterfaceId')]");
+        resource.put("type", "Microsoft.Compute/virtualMachines");
+        resource.put("location", vm.path("location").asText());
+        resource.put("name", "[parameters('vmName')]");
+        template.put("id", "/subscriptions/" + op.subscription() + "/providers/Microsoft.Compute/locations/"
+                + op.location() + "/operations/" + op.id());
+
+        vm.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
+        save(tx, vm);
+        return Completion.ok(template);
+    }
+
+    // ---- deletion ----
+
+    /** A deleted VM's disks follow their deleteOption: deleted, or detached and kept. */
+    private void releaseDisks(StoreTx tx, ObjectNode vm) {
+        JsonNode storage = vm.path("properties").path("storageProfile");
+        release(tx, storage.path("osDisk"));
+        for (JsonNode d : storage.path("dataDisks")) {
+            release(tx, d);
+        }
+    }
+
+    private void release(StoreTx tx, JsonNode disk) {
+        String id = disk.path("managedDisk").path("id").asText(null);
+        if (id == null) {
+            if (disk.has("vhd") && "Delete".equals(disk.path("deleteOption").asText())) {
+                vhds.delete(BlobRef.parse(disk.path("vhd").path("uri").asText()));
+            }
+            return;
+        }
+        ResourceId diskId = ResourceId.parse(id);
+        if ("Delete".equals(disk.path("deleteOption").asText())) {
+            tx.deleteResource(diskId.key());
+        } else {
+            DiskDocuments.setManagedBy(tx, diskId, null);
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        return Json.readObject(json);
+    }
+}
