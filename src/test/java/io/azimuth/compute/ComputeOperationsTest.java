@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Images and disks as long-running operations (--operation-delay): in progress, conflicts, then done. */
 class ComputeOperationsTest {
-    static final long DELAY = 1200;
+    static final long DELAY = 3000;
     static TestServer server;
     static Http http;
 
