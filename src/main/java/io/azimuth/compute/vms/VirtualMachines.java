@@ -337,7 +337,7 @@ final class VirtualMachines {
         }
         ObjectNode osProfile = props.putObject("osProfile");
         osProfile.put("computerName", "[parameters('vmName')]");
-        osProfile.put("adminUsername", "[parameters('adminUsername')]");
+        osProfile.put("adminUsername", "[parameters('adminUserName')]");
         osProfile.put("adminPassword", "[parameters('adminPassword')]");
         props.putObject("networkProfile").putArray("networkInterfaces").addObject()
                 .put("id", "[parameters('networkInterfaceId')]");
