@@ -168,17 +168,17 @@ final class VirtualMachines {
         ObjectNode state = VmDocuments.state(doc);
         ObjectNode osDisk = doc.withObjectProperty("properties").withObjectProperty("storageProfile")
                 .withObjectProperty("osDisk");
-        if (!VmDocuments.ephemeral(doc)) {
-            String exact = op.input() == null ? null : Json.readObject(op.input()).path("exactVersion").asText(null);
-            JsonNode platform = state.path("platform");
-            String version = exact != null ? exact : state.path("imageVersion").asText(null);
-            if (exact != null) {
-                state.put("imageVersion", exact);
-                JsonNode ref = doc.path("properties").path("storageProfile").path("imageReference");
-                if (ref.isObject()) {
-                    ((ObjectNode) ref).put("exactVersion", exact);
-                }
+        String exact = op.input() == null ? null : Json.readObject(op.input()).path("exactVersion").asText(null);
+        JsonNode platform = state.path("platform");
+        String version = exact != null ? exact : state.path("imageVersion").asText(null);
+        if (exact != null) {
+            state.put("imageVersion", exact);
+            JsonNode ref = doc.path("properties").path("storageProfile").path("imageReference");
+            if (ref.isObject()) {
+                ((ObjectNode) ref).put("exactVersion", exact);
             }
+        }
+        if (!VmDocuments.ephemeral(doc)) {
             if (osDisk.has("vhd")) {
                 BlobRef blob = BlobRef.parse(osDisk.path("vhd").path("uri").asText());
                 vhds.delete(blob);

@@ -39,6 +39,8 @@ final class VmRules {
     static final List<String> DATA_CREATE = List.of("Empty", "Attach", "FromImage");
 
     private final VhdStore vhds;
+    /** Blob writes of the create in progress, run only once every rule has passed (blobs do not roll back). */
+    private final ThreadLocal<List<Runnable>> pendingBlobs = ThreadLocal.withInitial(java.util.ArrayList::new);
 
     VmRules(VhdStore vhds) {
         this.vhds = vhds;
@@ -51,6 +53,19 @@ final class VmRules {
     }
 
     ObjectNode create(StoreTx tx, ResourceId id, ObjectNode body) {
+        pendingBlobs.get().clear();
+        try {
+            ObjectNode doc = build(tx, id, body);
+            for (Runnable write : pendingBlobs.get()) {
+                write.run();
+            }
+            return doc;
+        } finally {
+            pendingBlobs.get().clear();
+        }
+    }
+
+    private ObjectNode build(StoreTx tx, ResourceId id, ObjectNode body) {
         String location = Fields.location(body);
         Map<String, String> tags = Tags.parse(body.get("tags"));
         ObjectNode props = Fields.object(body, "properties", "properties");
@@ -568,11 +583,13 @@ final class VmRules {
             throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' given in '" + field
                     + "' already exists.", field);
         }
-        if (from != null && vhds.size(from).isPresent()) {
-            vhds.copy(from, target, false);
-        } else {
-            vhds.createBlank(target, (long) sizeGB << 30);
-        }
+        pendingBlobs.get().add(() -> {
+            if (from != null && vhds.size(from).isPresent()) {
+                vhds.copy(from, target, false);
+            } else {
+                vhds.createBlank(target, (long) sizeGB << 30);
+            }
+        });
     }
 
     private static BlobRef blob(String uri, String field) {
