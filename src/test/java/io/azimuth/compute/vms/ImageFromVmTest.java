@@ -1,0 +1,119 @@
+package io.azimuth.compute.vms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.support.Http;
+import io.azimuth.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.azimuth.compute.vms.VmFixture.act;
+import static io.azimuth.compute.vms.VmFixture.assertRefused;
+import static io.azimuth.compute.vms.VmFixture.create;
+import static io.azimuth.compute.vms.VmFixture.dataDisks;
+import static io.azimuth.compute.vms.VmFixture.id;
+import static io.azimuth.compute.vms.VmFixture.imageUrl;
+import static io.azimuth.compute.vms.VmFixture.linux;
+import static io.azimuth.compute.vms.VmFixture.osDisk;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Images made from a VM (properties.sourceVirtualMachine): only a deallocated, generalized one. */
+class ImageFromVmTest {
+    static TestServer server;
+    static Http http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(c -> c.withInMemory(false));
+        http = server.http;
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void sources() {
+        server.reset();
+        VmFixture.sources(server);
+    }
+
+    private static Http.Response image(String vm) {
+        return http.put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"sourceVirtualMachine\":{\"id\":\""
+                + id("virtualMachines", vm) + "\"}}}");
+    }
+
+    @Test
+    void aRunningVmIsAConflict() {
+        create(http, "vm1", linux("vm1"));
+        assertRefused(image("vm1"), 409, "OperationNotAllowed", null);
+    }
+
+    @Test
+    void aVmNotGeneralizedIsAConflict() {
+        create(http, "vm1", linux("vm1"));
+        act(http, "vm1", "deallocate");
+        assertRefused(image("vm1"), 409, "OperationNotAllowed", null);
+    }
+
+    @Test
+    void aStoppedButNotDeallocatedVmIsAConflict() {
+        create(http, "vm1", linux("vm1"));
+        act(http, "vm1", "powerOff");
+        act(http, "vm1", "generalize");
+        assertRefused(image("vm1"), 409, "OperationNotAllowed", null);
+    }
+
+    @Test
+    void aMissingVmIsNotFound() {
+        assertRefused(image("nothing"), 404, "NotFound", "properties.sourceVirtualMachine.id");
+    }
+
+    @Test
+    void aDeallocatedGeneralizedVmMakesAnImageOfItsDisks() {
+        ObjectNode body = linux("vm1");
+        dataDisks(body).addObject().put("lun", 2).put("createOption", "Empty").put("diskSizeGB", 16);
+        JsonNode vm = create(http, "vm1", body);
+        act(http, "vm1", "deallocate");
+        act(http, "vm1", "generalize");
+
+        Http.Response r = image("vm1");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        JsonNode props = r.json().path("properties");
+        assertThat(props.path("sourceVirtualMachine").path("id").asText()).isEqualTo(id("virtualMachines", "vm1"));
+        JsonNode os = props.path("storageProfile").path("osDisk");
+        assertThat(os.path("osType").asText()).isEqualTo("Linux");
+        assertThat(os.path("osState").asText()).isEqualTo("Generalized");
+        assertThat(os.path("managedDisk").path("id").asText()).isEqualTo(osDisk(vm).path("managedDisk").path("id").asText());
+        assertThat(os.path("diskSizeGB").asInt()).isEqualTo(osDisk(vm).path("diskSizeGB").asInt());
+        JsonNode data = props.path("storageProfile").path("dataDisks");
+        assertThat(data).hasSize(1);
+        assertThat(data.get(0).path("lun").asInt()).isEqualTo(2);
+        assertThat(data.get(0).path("diskSizeGB").asInt()).isEqualTo(16);
+        assertThat(data.get(0).path("managedDisk").path("id").asText()).isEqualTo(vm.path("properties")
+                .path("storageProfile").path("dataDisks").get(0).path("managedDisk").path("id").asText());
+        assertThat(props.path("hyperVGeneration").asText()).isEqualTo("V1");
+        assertThat(http.get(imageUrl("img")).json().path("properties").path("sourceVirtualMachine").path("id").asText())
+                .isEqualTo(id("virtualMachines", "vm1"));
+
+        JsonNode copy = create(http, "vm2", VmFixture.fromCustomImage("vm2", "img"));
+        assertThat(osDisk(copy).path("osType").asText()).isEqualTo("Linux");
+        assertThat(copy.path("properties").path("storageProfile").path("imageReference").path("id").asText())
+                .isEqualTo(id("images", "img"));
+    }
+
+    @Test
+    void anUnmanagedVmMakesAnImageOfItsBlob() {
+        String uri = VmFixture.newVhd("vm1-os");
+        create(http, "vm1", VmFixture.unmanaged("vm1", uri));
+        act(http, "vm1", "deallocate");
+        act(http, "vm1", "generalize");
+        Http.Response r = image("vm1");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().path("properties").path("storageProfile").path("osDisk").path("blobUri").asText())
+                .isEqualTo(uri);
+    }
+}
