@@ -334,8 +334,6 @@ class VmCreateRulesTest {
     // ---- blobs left behind ----
 
     @Test
-    @Disabled("Bug: a refused create leaves its unmanaged OS disk blob behind, so the corrected request is a 409 "
-            + "BlobAlreadyExists (VmRules.create writes the blob in osDisk() before the OS profile is checked)")
     void aRefusedCreateWritesNoBlob() {
         String uri = VmFixture.newVhd("vm1-os");
         ObjectNode bad = VmFixture.unmanaged("vm1", uri);
