@@ -1,13 +1,15 @@
 package io.azimuth.http;
 
 import io.azimuth.emulator.EmulatorEnvelope;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
-/** Template matching, including the trailing catch-all parameter. */
+/** Template matching, including the trailing catch-all parameter, and routes with streaming handlers. */
 class RouterTest {
     final Envelope envelope = new EmulatorEnvelope();
     final Handler ok = r -> ApiResponse.empty(204);
@@ -49,5 +51,17 @@ class RouterTest {
         Router router = new Router(envelope);
         assertThatThrownBy(() -> router.add(Route.at("/blobs/{*path}/meta", envelope).get(ok)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must end");
+    }
+
+    @Test
+    void aMethodHasEitherAPlainOrAStreamingHandler() {
+        StreamingHandler upload = (request, http) -> Future.succeededFuture(ApiResponse.empty(201));
+        Route route = Route.at("/blobs/{*path}", envelope).get(ok).streaming(HttpMethod.PUT, upload);
+        assertThat(route.methods()).containsExactly(HttpMethod.GET, HttpMethod.PUT);
+        assertThat(route.handler(HttpMethod.PUT)).isNull();
+        assertThat(route.streamingHandler(HttpMethod.PUT)).isSameAs(upload);
+        route.put(ok);
+        assertThat(route.streamingHandler(HttpMethod.PUT)).as("replaced").isNull();
+        assertThat(route.handler(HttpMethod.PUT)).isSameAs(ok);
     }
 }
