@@ -15,14 +15,43 @@ public record BlobRef(String account, String container, String path, String suff
     public static final String DEFAULT_SUFFIX = "core.windows.net";
 
     public BlobRef {
-        account = account.toLowerCase(Locale.ROOT);
-        container = container.toLowerCase(Locale.ROOT);
-        if (!ACCOUNT.matcher(account).matches()) {
+        account = checkAccount(account);
+        container = checkContainer(container);
+        checkPath(path);
+    }
+
+    /**
+     * A storage account name, lower-cased.
+     *
+     * @throws IllegalArgumentException when it is not one
+     */
+    public static String checkAccount(String account) {
+        String lower = account.toLowerCase(Locale.ROOT);
+        if (!ACCOUNT.matcher(lower).matches()) {
             throw new IllegalArgumentException("'" + account + "' is not a storage account name (3-24 lower-case letters and digits)");
         }
-        if (!CONTAINER.matcher(container).matches()) {
+        return lower;
+    }
+
+    /**
+     * A container name, lower-cased.
+     *
+     * @throws IllegalArgumentException when it is not one
+     */
+    public static String checkContainer(String container) {
+        String lower = container.toLowerCase(Locale.ROOT);
+        if (!CONTAINER.matcher(lower).matches()) {
             throw new IllegalArgumentException("'" + container + "' is not a container name (3-63 lower-case letters, digits and single hyphens)");
         }
+        return lower;
+    }
+
+    /**
+     * Checks a blob name (the path below the container).
+     *
+     * @throws IllegalArgumentException when it is not one
+     */
+    public static void checkPath(String path) {
         if (path.isEmpty() || path.length() > 1024) {
             throw new IllegalArgumentException("a blob name is 1 to 1024 characters long");
         }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -24,7 +26,8 @@ import java.util.stream.Stream;
 /**
  * The embedded VHD store: one sparse file per blob under {@code root/{account}/{container}/}, each path segment
  * percent-encoded and the blob's own file ending in {@value #EXT} (so that blobs {@code a} and {@code a/b} can
- * both exist). Writes go to a temporary file first and are moved into place whole.
+ * both exist). Writes go to a temporary file ({@code .{uuid}.part} beside the blob's) first and are moved into
+ * place whole; temporary files left by a process that died are removed when the store is opened.
  */
 public final class FileVhdStore implements VhdStore {
     static final String EXT = ".blob";
@@ -41,7 +44,9 @@ public final class FileVhdStore implements VhdStore {
     public static FileVhdStore at(Path root) {
         try {
             Files.createDirectories(root);
-            return new FileVhdStore(root, false);
+            FileVhdStore store = new FileVhdStore(root, false);
+            store.removeTemporaryFiles();
+            return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the blob directory " + root, e);
         }
@@ -105,16 +110,8 @@ public final class FileVhdStore implements VhdStore {
     public Vhd vhd(BlobRef blob, String field) {
         Path f = file(blob);
         try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ)) {
-            long size = c.size();
-            byte[] footer = new byte[VhdFooter.SIZE];
-            if (size >= VhdFooter.SIZE) {
-                ByteBuffer b = ByteBuffer.wrap(footer);
-                while (b.hasRemaining() && c.read(b, size - VhdFooter.SIZE + b.position()) > 0) {
-                    // read until the footer is full
-                }
-            }
             try {
-                return new Vhd(blob, VhdFooter.validate(footer, size));
+                return new Vhd(blob, VhdFooter.check(c));
             } catch (IllegalArgumentException e) {
                 throw new ApiException(400, "InvalidParameter", "The blob '" + blob.uri() + "' given in '" + field
                         + "' is not a valid fixed VHD: " + e.getMessage() + ".", field);
@@ -220,6 +217,75 @@ public final class FileVhdStore implements VhdStore {
     }
 
     @Override
+    public Optional<SeekableByteChannel> openRead(BlobRef blob) {
+        try {
+            return Optional.of(FileChannel.open(file(blob), StandardOpenOption.READ));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read blob " + blob.uri(), e);
+        }
+    }
+
+    @Override
+    public BlobWriter openWrite(BlobRef blob) {
+        Path temp = temporaryFile(blob);
+        try {
+            return new FileBlobWriter(blob, temp, new RandomAccessFile(temp.toFile(), "rw"));
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new UncheckedIOException("cannot write blob " + blob.uri(), e);
+        }
+    }
+
+    /** A temporary file written at offsets (holes stay holes), sized and published on commit. */
+    private final class FileBlobWriter implements BlobWriter {
+        private final BlobRef blob;
+        private final Path temp;
+        private final RandomAccessFile file;
+        private boolean committed;
+
+        FileBlobWriter(BlobRef blob, Path temp, RandomAccessFile file) {
+            this.blob = blob;
+            this.temp = temp;
+            this.file = file;
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer bytes) throws IOException {
+            FileChannel channel = file.getChannel();
+            long at = offset;
+            while (bytes.hasRemaining()) {
+                at += channel.write(bytes, at);
+            }
+        }
+
+        @Override
+        public void commit(long size) throws IOException {
+            file.setLength(size);
+            file.close();
+            try {
+                publish(temp, blob);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            committed = true;
+        }
+
+        @Override
+        public void close() {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+            if (!committed) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    @Override
     public boolean delete(BlobRef blob) {
         try {
             return Files.deleteIfExists(file(blob));
@@ -257,13 +323,43 @@ public final class FileVhdStore implements VhdStore {
     }
 
     @Override
+    public void reset() {
+        for (Path p : below(root)) {
+            if (!p.equals(root)) {
+                deleteQuietly(p);
+            }
+        }
+    }
+
+    @Override
     public void close() {
         if (temporary) {
-            try (Stream<Path> paths = Files.walk(root)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(FileVhdStore::deleteQuietly);
-            } catch (IOException ignored) {
+            try {
+                below(root).forEach(FileVhdStore::deleteQuietly);
+            } catch (UncheckedIOException ignored) {
                 // a temporary directory
             }
+        }
+    }
+
+    private void removeTemporaryFiles() {
+        for (Path p : below(root)) {
+            String name = p.getFileName().toString();
+            if (name.startsWith(".") && name.endsWith(".part")) {
+                deleteQuietly(p);
+            }
+        }
+    }
+
+    /** Everything under {@code dir} and {@code dir} itself, deepest first (so that they can be deleted in order). */
+    private static List<Path> below(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            return paths.sorted(Comparator.reverseOrder()).toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException | UncheckedIOException e) {
+            throw new UncheckedIOException("cannot list the blob directory " + dir,
+                    e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
         }
     }
 

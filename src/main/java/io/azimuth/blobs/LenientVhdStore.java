@@ -1,11 +1,14 @@
 package io.azimuth.blobs;
 
+import java.nio.channels.SeekableByteChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * {@code --vhd-check lenient}: every well-formed blob URI names an existing VHD of unknown size, for users who
- * do not care about disk bytes. Blobs that do exist in the underlying store are still copied and listed.
+ * do not care about disk bytes. Blobs that do exist in the underlying store are still read, written, copied and
+ * listed.
  */
 public final class LenientVhdStore implements VhdStore {
     private final VhdStore stored;
@@ -32,6 +35,16 @@ public final class LenientVhdStore implements VhdStore {
     }
 
     @Override
+    public Optional<SeekableByteChannel> openRead(BlobRef blob) {
+        return stored.openRead(blob);
+    }
+
+    @Override
+    public BlobWriter openWrite(BlobRef blob) {
+        return stored.openWrite(blob);
+    }
+
+    @Override
     public boolean delete(BlobRef blob) {
         return stored.delete(blob);
     }
@@ -44,6 +57,11 @@ public final class LenientVhdStore implements VhdStore {
     @Override
     public List<BlobRef> list(String account, String container, String prefix) {
         return stored.list(account, container, prefix);
+    }
+
+    @Override
+    public void reset() {
+        stored.reset();
     }
 
     @Override

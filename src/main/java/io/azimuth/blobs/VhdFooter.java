@@ -1,6 +1,8 @@
 package io.azimuth.blobs;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -39,6 +41,25 @@ public final class VhdFooter {
         byte[] footer = b.array();
         ByteBuffer.wrap(footer, 64, 4).putInt(checksum(footer));
         return footer;
+    }
+
+    /**
+     * Reads the footer at the end of a blob's bytes and checks it.
+     *
+     * @return the virtual size in bytes
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static long check(SeekableByteChannel blob) throws IOException {
+        long size = blob.size();
+        byte[] footer = new byte[SIZE];
+        if (size >= SIZE) {
+            blob.position(size - SIZE);
+            ByteBuffer b = ByteBuffer.wrap(footer);
+            while (b.hasRemaining() && blob.read(b) > 0) {
+                // read until the footer is full
+            }
+        }
+        return validate(footer, size);
     }
 
     /**

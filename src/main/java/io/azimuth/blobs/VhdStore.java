@@ -2,7 +2,9 @@ package io.azimuth.blobs;
 
 import io.azimuth.http.ApiException;
 
+import java.nio.channels.SeekableByteChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -24,6 +26,20 @@ public interface VhdStore extends AutoCloseable {
     /** Copies a blob; the target is replaced when {@code overwrite}, else a 409 if it exists. */
     void copy(BlobRef source, BlobRef target, boolean overwrite);
 
+    /**
+     * Opens the blob for reading, positioned at its start; the caller closes the channel. It keeps reading the
+     * bytes the blob had when opened, even if the blob is replaced or deleted meanwhile.
+     *
+     * @return empty when there is no such blob
+     */
+    Optional<SeekableByteChannel> openRead(BlobRef blob);
+
+    /**
+     * Starts writing a blob (creating or, on commit, replacing it); nothing is visible until
+     * {@link BlobWriter#commit}.
+     */
+    BlobWriter openWrite(BlobRef blob);
+
     boolean delete(BlobRef blob);
 
     /** Creates a blank fixed VHD of {@code virtualSize} bytes (zeros, then the footer). */
@@ -31,6 +47,9 @@ public interface VhdStore extends AutoCloseable {
 
     /** Blobs of a container whose names start with {@code prefix} (may be empty), in name order. */
     List<BlobRef> list(String account, String container, String prefix);
+
+    /** Removes every blob (and every upload in progress). */
+    void reset();
 
     @Override
     void close();

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /_azimuth/health}, {@code POST /_azimuth/reset}, {@code GET /_azimuth/cert} (PEM, or PKCS#12 with
- * {@code ?format=pkcs12}).
+ * {@code ?format=pkcs12}), and the blob endpoints ({@link BlobRoutes}).
  */
 public final class EmulatorRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorRoutes.class);
@@ -35,6 +35,7 @@ public final class EmulatorRoutes {
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/health", envelope).get(this::health));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/reset", envelope).post(this::reset));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/cert", envelope).get(this::cert));
+        new BlobRoutes(platform.vertx(), platform.vhds()).register(router, envelope);
     }
 
     private ApiResponse health(ApiRequest r) {
@@ -51,6 +52,7 @@ public final class EmulatorRoutes {
 
     private ApiResponse reset(ApiRequest r) {
         platform.store().reset();
+        platform.vhds().reset();
         LOG.info("all state was reset");
         return ApiResponse.empty(204);
     }

@@ -1,5 +1,8 @@
 package io.azimuth.http;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -9,18 +12,25 @@ import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
  * The one request path every API family goes through:
  * context (ids, base URL) → bounded body → route match → authentication → version check → handler (on a worker)
  * → serialisation, with every failure rendered by the route's envelope. Nothing a handler throws escapes as
- * anything but an envelope error.
+ * anything but an envelope error. A method with a {@link StreamingHandler} skips the body step: the checks run
+ * first and the handler reads the body itself, unbounded. Streamed response bodies are read on a worker and
+ * written with back-pressure.
  */
 public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    private static final int STREAM_CHUNK = 256 * 1024;
     private static final Pattern HOST = Pattern.compile("^[A-Za-z0-9.\\-]+(:\\d{1,5})?$|^\\[[0-9A-Fa-f:.]+](:\\d{1,5})?$");
 
     private final Vertx vertx;
@@ -52,6 +62,12 @@ public final class Pipeline {
                 requestId, correlation);
         if (match != null) {
             request.matched(match.route(), match.params());
+            StreamingHandler streaming = match.route().streamingHandler(http.method());
+            if (streaming != null) {
+                http.pause();
+                stream(http, request, envelope, match.route(), streaming, started);
+                return;
+            }
         }
 
         Buffer body = Buffer.buffer();
@@ -109,15 +125,61 @@ public final class Pipeline {
             return;
         }
         Handler chosen = handler;
-        vertx.<ApiResponse>executeBlocking(() -> chosen.handle(request), false).onComplete(ar -> {
-            if (ar.succeeded()) {
-                respond(http, request, envelope, ar.result(), started);
-            } else if (ar.cause() instanceof ApiException e) {
-                respondError(http, request, envelope, e, started);
+        vertx.<ApiResponse>executeBlocking(() -> chosen.handle(request), false)
+                .onComplete(ar -> answer(http, request, envelope, ar, started));
+    }
+
+    /** A streaming route: checks first, then the handler reads the (paused) body itself; see {@link StreamingHandler}. */
+    private void stream(HttpServerRequest http, ApiRequest request, Envelope envelope, Route route,
+                        StreamingHandler handler, long started) {
+        Context context = vertx.getOrCreateContext();
+        Future<ApiResponse> answer;
+        try {
+            envelope.authenticate(request);
+            envelope.checkVersion(request, route);
+            if ("100-continue".equalsIgnoreCase(http.getHeader("Expect"))) {
+                http.response().writeContinue();
+            }
+            answer = handler.handle(request, http);
+            if (answer == null) {
+                throw new IllegalStateException("the streaming handler of " + route.template() + " returned no future");
+            }
+        } catch (RuntimeException e) {
+            answer = Future.failedFuture(e);
+        }
+        answer.onComplete(ar -> {
+            Runnable finish = () -> {
+                if (ar.failed() && http.response().closed()) {
+                    LOG.debug("request {} {} {}: the client went away ({})", request.requestId(), request.method(),
+                            request.path(), ar.cause().toString());
+                    return;
+                }
+                if (!http.isEnded()) { // refused or failed before the end of the body: read and drop the rest
+                    http.handler(chunk -> { });
+                    http.exceptionHandler(e -> LOG.debug("request {} failed while draining: {}", request.requestId(),
+                            e.toString()));
+                    http.endHandler(v -> { });
+                    http.resume();
+                }
+                answer(http, request, envelope, ar, started);
+            };
+            if (Vertx.currentContext() == context && Context.isOnEventLoopThread()) {
+                finish.run();
             } else {
-                respondError(http, request, envelope, internal(request, ar.cause()), started);
+                context.runOnContext(v -> finish.run());
             }
         });
+    }
+
+    private void answer(HttpServerRequest http, ApiRequest request, Envelope envelope, AsyncResult<ApiResponse> ar,
+                        long started) {
+        if (ar.succeeded()) {
+            respond(http, request, envelope, ar.result(), started);
+        } else if (ar.cause() instanceof ApiException e) {
+            respondError(http, request, envelope, e, started);
+        } else {
+            respondError(http, request, envelope, internal(request, ar.cause()), started);
+        }
     }
 
     private static ApiException internal(ApiRequest request, Throwable cause) {
@@ -142,6 +204,7 @@ public final class Pipeline {
                          long started) {
         HttpServerResponse out = http.response();
         if (out.ended() || out.closed()) {
+            release(response.stream());
             return;
         }
         try {
@@ -152,11 +215,27 @@ public final class Pipeline {
         out.setStatusCode(response.status());
         response.headers().forEach(out::putHeader);
         Buffer body = response.body();
+        ReadableByteChannel stream = response.stream();
         boolean bodiless = http.method() == HttpMethod.HEAD || response.status() == 204 || response.status() == 304;
-        if (body != null && response.contentType() != null) {
+        if ((body != null || stream != null) && response.contentType() != null) {
             out.putHeader("Content-Type", response.contentType());
         }
-        if (bodiless || body == null) {
+        if (stream != null) {
+            out.putHeader("Content-Length", String.valueOf(response.streamLength()));
+            if (bodiless || response.streamLength() == 0) {
+                release(stream);
+                out.end();
+            } else {
+                AtomicBoolean released = new AtomicBoolean();
+                Runnable release = () -> {
+                    if (released.compareAndSet(false, true)) {
+                        release(stream);
+                    }
+                };
+                out.closeHandler(v -> release.run());
+                pump(out, request, stream, response.streamLength(), release);
+            }
+        } else if (bodiless || body == null) {
             if (http.method() == HttpMethod.HEAD && body != null) {
                 out.putHeader("Content-Length", String.valueOf(body.length()));
             }
@@ -167,6 +246,63 @@ public final class Pipeline {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} -> {} in {} ms [{}]", http.method(), http.path(), response.status(),
                     (System.nanoTime() - started) / 1_000_000, request.requestId());
+        }
+    }
+
+    /** Sends {@code remaining} bytes of {@code in}: one chunk read on a worker at a time, waiting for the socket to drain. */
+    private void pump(HttpServerResponse out, ApiRequest request, ReadableByteChannel in, long remaining,
+                      Runnable release) {
+        if (out.closed()) {
+            release.run();
+            return;
+        }
+        int want = (int) Math.min(STREAM_CHUNK, remaining);
+        vertx.<Buffer>executeBlocking(() -> read(in, want), false).onComplete(ar -> {
+            if (out.closed()) {
+                release.run();
+                return;
+            }
+            if (ar.failed() || ar.result() == null) {
+                // the status line is gone: all that can be said is that the body is incomplete
+                LOG.warn("request {}: the response body could not be read: {}", request.requestId(),
+                        ar.failed() ? ar.cause().toString() : "it ended early");
+                release.run();
+                out.reset();
+                return;
+            }
+            long left = remaining - want;
+            if (left == 0) {
+                out.end(ar.result());
+                release.run();
+                return;
+            }
+            out.write(ar.result());
+            if (out.writeQueueFull()) {
+                out.drainHandler(v -> pump(out, request, in, left, release));
+            } else {
+                pump(out, request, in, left, release);
+            }
+        });
+    }
+
+    /** Exactly {@code n} bytes of {@code in}, or null when it ends first. */
+    private static Buffer read(ReadableByteChannel in, int n) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(n);
+        while (bytes.hasRemaining()) {
+            if (in.read(bytes) < 0) {
+                return null;
+            }
+        }
+        return Buffer.buffer(bytes.array());
+    }
+
+    /** Closes a streamed body's channel on a worker (closing may block for other stores than files). */
+    private void release(ReadableByteChannel channel) {
+        if (channel != null) {
+            vertx.executeBlocking(() -> {
+                channel.close();
+                return null;
+            }, false).onFailure(e -> LOG.debug("closing a response body failed: {}", e.toString()));
         }
     }
 

@@ -3,20 +3,26 @@ package io.azimuth.http;
 import io.azimuth.arm.ResourceType;
 import io.vertx.core.http.HttpMethod;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A path template such as {@code /subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}} with its
- * handlers by method. Literal segments match case-insensitively; {@code {name}} captures one segment.
+ * handlers by method. Literal segments match case-insensitively; {@code {name}} captures one segment and a final
+ * {@code {*name}} the rest of the path. A method has either a {@link Handler} (body read first, bounded; runs on a
+ * worker) or a {@link StreamingHandler} (body unread and unbounded; runs on the event loop).
  */
 public final class Route {
     private final String template;
     private final Envelope envelope;
     private final ResourceType resourceType;
     private final Map<HttpMethod, Handler> handlers = new LinkedHashMap<>();
+    private final Map<HttpMethod, StreamingHandler> streaming = new LinkedHashMap<>();
+    private final Set<HttpMethod> methods = new LinkedHashSet<>();
 
     private Route(String template, Envelope envelope, ResourceType resourceType) {
         this.template = template;
@@ -34,7 +40,17 @@ public final class Route {
     }
 
     public Route on(HttpMethod method, Handler handler) {
+        streaming.remove(method);
         handlers.put(method, handler);
+        methods.add(method);
+        return this;
+    }
+
+    /** A method whose handler reads the request body itself, as a stream; see {@link StreamingHandler}. */
+    public Route streaming(HttpMethod method, StreamingHandler handler) {
+        handlers.remove(method);
+        streaming.put(method, handler);
+        methods.add(method);
         return this;
     }
 
@@ -79,7 +95,13 @@ public final class Route {
         return handlers.get(method);
     }
 
+    /** The streaming handler of a method, or null when it has none (it may have a plain {@link #handler}). */
+    public StreamingHandler streamingHandler(HttpMethod method) {
+        return streaming.get(method);
+    }
+
+    /** The methods served, in the order they were added. */
     public Set<HttpMethod> methods() {
-        return handlers.keySet();
+        return Collections.unmodifiableSet(methods);
     }
 }

@@ -129,8 +129,10 @@ public final class AzimuthServer implements AutoCloseable {
         operations.resume();
 
         if (config.httpPort() >= 0) {
+            // HTTP/1.1 only, as ARM speaks: no h2c upgrade (large bodies stall in it)
             HttpServer http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
-                    .setPort(config.httpPort())).requestHandler(pipeline::handle).listen());
+                    .setPort(config.httpPort()).setHttp2ClearTextEnabled(false)).requestHandler(pipeline::handle)
+                    .listen());
             servers.add(http);
             httpPort = http.actualPort();
         }

@@ -133,6 +133,48 @@ public final class Http {
         }
     }
 
+    /** Any body (bytes, a generated stream), no token added. */
+    public Response sendBody(String method, String path, HttpRequest.BodyPublisher body, Map<String, String> headers) {
+        URI uri = URI.create(path.startsWith("http") ? path : base + path);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).method(method, body);
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + uri + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Response putBytes(String path, byte[] body) {
+        return sendBody("PUT", path, HttpRequest.BodyPublishers.ofByteArray(body), Map.of());
+    }
+
+    /** A GET whose body is kept as bytes. */
+    public Bytes getBytes(String path, Map<String, String> headers) {
+        URI uri = URI.create(path.startsWith("http") ? path : base + path);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
+        headers.forEach(b::header);
+        try {
+            HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Bytes(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + uri + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Bytes(int status, HttpHeaders headers, byte[] body) {
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+    }
+
     public record Response(int status, HttpHeaders headers, String body) {
         public JsonNode json() {
             try {

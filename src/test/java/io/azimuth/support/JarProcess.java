@@ -44,11 +44,18 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static JarProcess start(Path dataDir, String... args) {
+        return start(List.of(), dataDir, args);
+    }
+
+    /** With options for the JVM (a heap limit, say) before {@code -jar}. */
+    public static JarProcess start(List<String> jvmOptions, Path dataDir, String... args) {
         try {
             Files.createDirectories(dataDir);
             Path log = Files.createTempFile("azimuth-stderr", ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-jar", jar().toString(), "--http-port", "0", "--https-port", "0", "--data-dir",
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar().toString(), "--http-port", "0", "--https-port", "0", "--data-dir",
                     dataDir.toString()));
             command.addAll(List.of(args));
             long started = System.nanoTime();

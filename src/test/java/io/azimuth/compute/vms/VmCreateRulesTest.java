@@ -7,7 +7,6 @@ import io.azimuth.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static io.azimuth.compute.vms.VmFixture.IMAGE_BLOB;
@@ -343,8 +342,6 @@ class VmCreateRulesTest {
     }
 
     @Test
-    @Disabled("Bug: POST /_azimuth/reset empties the store but not the blob store, so after a reset the same "
-            + "unmanaged VM is a 409 BlobAlreadyExists (EmulatorRoutes.reset calls only platform.store().reset())")
     void resetEmptiesTheBlobStoreToo() {
         String uri = VmFixture.newVhd("vm1-os");
         create(http, "vm1", VmFixture.unmanaged("vm1", uri));
