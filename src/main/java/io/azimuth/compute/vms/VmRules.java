@@ -39,8 +39,6 @@ final class VmRules {
     static final List<String> DATA_CREATE = List.of("Empty", "Attach", "FromImage");
 
     private final VhdStore vhds;
-    /** Blob writes of the create in progress, run only once every rule has passed (blobs do not roll back). */
-    private final ThreadLocal<List<Runnable>> pendingBlobs = ThreadLocal.withInitial(java.util.ArrayList::new);
 
     VmRules(VhdStore vhds) {
         this.vhds = vhds;
@@ -52,20 +50,18 @@ final class VmRules {
                          BlobRef blob) {
     }
 
+    /**
+     * A new VM's document. Disk blobs it needs are written only once every rule has passed, as blobs do not roll
+     * back with the store's transaction.
+     */
     ObjectNode create(StoreTx tx, ResourceId id, ObjectNode body) {
-        pendingBlobs.get().clear();
-        try {
-            ObjectNode doc = build(tx, id, body);
-            for (Runnable write : pendingBlobs.get()) {
-                write.run();
-            }
-            return doc;
-        } finally {
-            pendingBlobs.get().clear();
-        }
+        List<Runnable> blobWrites = new java.util.ArrayList<>();
+        ObjectNode doc = build(tx, id, body, blobWrites);
+        blobWrites.forEach(Runnable::run);
+        return doc;
     }
 
-    private ObjectNode build(StoreTx tx, ResourceId id, ObjectNode body) {
+    private ObjectNode build(StoreTx tx, ResourceId id, ObjectNode body, List<Runnable> blobWrites) {
         String location = Fields.location(body);
         Map<String, String> tags = Tags.parse(body.get("tags"));
         ObjectNode props = Fields.object(body, "properties", "properties");
@@ -141,7 +137,7 @@ final class VmRules {
                 storage.set("imageReference", image.reference());
             }
             osDisk.put("osType", image.osType());
-            osDisk(tx, id, osIn, osDisk, image, location, hex, state);
+            osDisk(tx, id, osIn, osDisk, image, location, hex, state, blobWrites);
             state.put("hyperVGeneration", image.hyperVGeneration());
             if (image.platform() != null) {
                 ObjectNode p = state.putObject("platform");
@@ -159,7 +155,7 @@ final class VmRules {
             }
         }
         storage.set("osDisk", osDisk);
-        storage.set("dataDisks", dataDisks(tx, id, storageIn, image, location, hex));
+        storage.set("dataDisks", dataDisks(tx, id, storageIn, image, location, hex, blobWrites));
 
         if (osProfileIn != null) {
             out.set("osProfile", osProfile(osProfileIn, osDisk.path("osType").asText()));
@@ -308,7 +304,7 @@ final class VmRules {
     }
 
     private void osDisk(StoreTx tx, ResourceId vm, ObjectNode osIn, ObjectNode osDisk, Image image, String location,
-                        String hex, ObjectNode state) {
+                        String hex, ObjectNode state, List<Runnable> blobWrites) {
         String f = SP + ".osDisk";
         ObjectNode diff = Fields.object(osIn, "diffDiskSettings", f + ".diffDiskSettings");
         boolean ephemeral = diff != null && "Local".equals(Fields.requiredEnum(diff, "option",
@@ -351,7 +347,7 @@ final class VmRules {
         if (vhdIn != null) {
             String uri = Fields.text(vhdIn, "uri", f + ".vhd.uri");
             BlobRef target = blob(uri, f + ".vhd.uri");
-            writeDiskBlob(image.blob(), target, sizeGB, f + ".vhd.uri");
+            writeDiskBlob(image.blob(), target, sizeGB, f + ".vhd.uri", blobWrites);
             osDisk.putObject("vhd").put("uri", uri);
         } else {
             String sku = storageType(osIn, f, false);
@@ -381,7 +377,7 @@ final class VmRules {
     }
 
     private ArrayNode dataDisks(StoreTx tx, ResourceId vm, ObjectNode storageIn, Image image, String location,
-                                String hex) {
+                                String hex, List<Runnable> blobWrites) {
         ArrayNode out = Json.array();
         JsonNode in = storageIn.get("dataDisks");
         if (!Fields.present(in)) {
@@ -454,7 +450,7 @@ final class VmRules {
             disk.put("caching", caching);
             if (vhdIn != null) {
                 String uri = Fields.text(vhdIn, "uri", f + ".vhd.uri");
-                writeDiskBlob(null, blob(uri, f + ".vhd.uri"), sizeGB, f + ".vhd.uri");
+                writeDiskBlob(null, blob(uri, f + ".vhd.uri"), sizeGB, f + ".vhd.uri", blobWrites);
                 disk.putObject("vhd").put("uri", uri);
             } else {
                 String sku = storageType(d, f, true);
@@ -578,12 +574,12 @@ final class VmRules {
         }
     }
 
-    private void writeDiskBlob(BlobRef from, BlobRef target, int sizeGB, String field) {
+    private void writeDiskBlob(BlobRef from, BlobRef target, int sizeGB, String field, List<Runnable> blobWrites) {
         if (vhds.size(target).isPresent()) {
             throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' given in '" + field
                     + "' already exists.", field);
         }
-        pendingBlobs.get().add(() -> {
+        blobWrites.add(() -> {
             if (from != null && vhds.size(from).isPresent()) {
                 vhds.copy(from, target, false);
             } else {
