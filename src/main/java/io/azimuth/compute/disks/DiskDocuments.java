@@ -26,9 +26,18 @@ public final class DiskDocuments {
         doc.put("type", TYPE);
         doc.put("location", location);
         doc.put("managedBy", managedBy);
+        fill(doc, sku, sizeGB, osType, hyperVGeneration, creationData, "Attached").put("provisioningState", "Succeeded");
+        long now = System.currentTimeMillis();
+        tx.putResource(ResourceRecords.record(id, doc, now, now));
+        return doc;
+    }
+
+    /** The sku and the properties every new disk or snapshot has; returns the properties. */
+    static ObjectNode fill(ObjectNode doc, String sku, Integer sizeGB, String osType, String hyperVGeneration,
+                           ObjectNode creationData, String diskState) {
         ObjectNode s = doc.putObject("sku");
         s.put("name", sku);
-        s.put("tier", sku.startsWith("Premium") ? "Premium" : sku.startsWith("Ultra") ? "Ultra" : "Standard");
+        s.put("tier", tier(sku));
         ObjectNode p = doc.putObject("properties");
         if (osType != null) {
             p.put("osType", osType);
@@ -37,18 +46,21 @@ public final class DiskDocuments {
             p.put("hyperVGeneration", hyperVGeneration);
         }
         p.set("creationData", creationData);
-        p.put("diskSizeGB", sizeGB);
-        p.put("diskSizeBytes", sizeGB * DiskRules.GIB);
+        if (sizeGB != null) {
+            p.put("diskSizeGB", sizeGB);
+            p.put("diskSizeBytes", sizeGB * DiskRules.GIB);
+        }
         p.putObject("encryption").put("type", "EncryptionAtRestWithPlatformKey");
         p.put("networkAccessPolicy", "AllowAll");
         p.put("publicNetworkAccess", "Enabled");
         p.put("timeCreated", Times.format(System.currentTimeMillis()));
         p.put("uniqueId", UUID.randomUUID().toString());
-        p.put("diskState", "Attached");
-        p.put("provisioningState", "Succeeded");
-        long now = System.currentTimeMillis();
-        tx.putResource(ResourceRecords.record(id, doc, now, now));
-        return doc;
+        p.put("diskState", diskState);
+        return p;
+    }
+
+    static String tier(String sku) {
+        return sku.startsWith("Premium") ? "Premium" : sku.startsWith("Ultra") ? "Ultra" : "Standard";
     }
 
     /** Sets or clears a disk's owner; its state follows ({@code Attached} or {@code Unattached}). */

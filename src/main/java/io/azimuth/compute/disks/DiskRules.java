@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.Tags;
-import io.azimuth.arm.Times;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdStore;
@@ -16,7 +15,6 @@ import io.azimuth.store.StoreTx;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * What makes a valid disk or snapshot and how one is made: {@code Empty} (a size), {@code Import} (a VHD blob)
@@ -143,31 +141,11 @@ final class DiskRules {
         Integer size = requestedSize != null ? requestedSize : sourceSize;
 
         ObjectNode doc = self().envelope(id, location, tags);
-        ObjectNode skuOut = doc.putObject("sku");
-        String skuName = sku != null ? sku : "Standard_LRS";
-        skuOut.put("name", skuName);
-        skuOut.put("tier", tier(skuName));
-        ObjectNode p = doc.putObject("properties");
-        if (osType != null) {
-            p.put("osType", osType);
-        }
-        if (hyperV != null) {
-            p.put("hyperVGeneration", hyperV);
-        }
-        p.set("creationData", creationOut);
-        if (size != null) {
-            p.put("diskSizeGB", size);
-            p.put("diskSizeBytes", size * GIB);
-        }
+        ObjectNode p = DiskDocuments.fill(doc, sku != null ? sku : "Standard_LRS", size, osType, hyperV, creationOut,
+                "Unattached");
         if (incremental != null) {
             p.put("incremental", incremental);
         }
-        p.putObject("encryption").put("type", "EncryptionAtRestWithPlatformKey");
-        p.put("networkAccessPolicy", "AllowAll");
-        p.put("publicNetworkAccess", "Enabled");
-        p.put("timeCreated", Times.format(System.currentTimeMillis()));
-        p.put("uniqueId", UUID.randomUUID().toString());
-        p.put("diskState", "Unattached");
         return doc;
     }
 
@@ -229,7 +207,7 @@ final class DiskRules {
         if (sku != null) {
             ObjectNode s = doc.withObjectProperty("sku");
             s.put("name", sku);
-            s.put("tier", tier(sku));
+            s.put("tier", DiskDocuments.tier(sku));
         }
         if (osType != null) {
             p.put("osType", osType);
@@ -237,10 +215,6 @@ final class DiskRules {
         if (hyperV != null) {
             p.put("hyperVGeneration", hyperV);
         }
-    }
-
-    private static String tier(String sku) {
-        return sku.startsWith("Premium") ? "Premium" : sku.startsWith("Ultra") ? "Ultra" : "Standard";
     }
 
     private static String textOrNull(JsonNode node, String field) {
