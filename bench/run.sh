@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The performance suite in one command: builds what is stale, runs start-up, memory, throughput/latency against a
+# baseline Vert.x server, cost growth up to 100,000 images and the Azure SDK's wall time, and reports them
+# (docs/PERFORMANCE.md and bench/results/perf-<date>.json/.md). A few minutes on two cores.
+#
+#   bench/run.sh           the full run
+#   bench/run.sh --smoke   everything, tiny (well under a minute; reports to bench/target/results only)
+#
+# Settings are BENCH_* environment variables; see bench/README.md. Exits non-zero when the benchmark breaks
+# (a request fails, a server does not start), never because a performance target is missed.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+smoke=0
+for arg in "$@"; do
+    case $arg in
+        --smoke) smoke=1 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "[bench] unknown argument: $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+jar=target/azimuth.jar
+if [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
+    echo "[bench] building $jar" >&2
+    mvn -B -q package -DskipTests
+fi
+
+classes=bench/target/classes
+mkdir -p "$classes"
+if [[ ! -f $classes/PerfBench.class || -n $(find bench/src/PerfBench.java bench/src/BaselineServer.java "$jar" \
+        -newer "$classes/PerfBench.class" -print -quit) ]]; then
+    javac --release 17 -nowarn -cp "$jar" -d "$classes" bench/src/PerfBench.java bench/src/BaselineServer.java
+fi
+
+# The SDK timing runs on the project's test class path (the Azure SDK artifacts are test-scoped in pom.xml).
+sdk_classpath=
+if [[ ${BENCH_SDK_RUNS:-1} != 0 ]]; then
+    cp_file=bench/target/test-classpath.txt
+    if [[ ! -s $cp_file || pom.xml -nt $cp_file ]]; then
+        mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >&2
+    fi
+    sdk_classes=bench/target/sdk-classes
+    mkdir -p "$sdk_classes"
+    if [[ ! -f $sdk_classes/SdkBench.class || bench/src/SdkBench.java -nt $sdk_classes/SdkBench.class \
+            || $cp_file -nt $sdk_classes/SdkBench.class ]]; then
+        javac --release 17 -nowarn -cp "$(cat "$cp_file")" -d "$sdk_classes" bench/src/SdkBench.java
+    fi
+    sdk_classpath="$sdk_classes:$(cat "$cp_file")"
+fi
+
+data_root=${BENCH_DATA_DIR:-${TMPDIR:-/tmp}}
+mkdir -p "$data_root"
+fs=$(df -PT "$data_root" | awk 'NR == 2 { print $2 }')
+if [[ $fs == tmpfs || $fs == ramfs ]]; then
+    echo "[bench] warning: $data_root is on $fs, where fsync costs nothing; PUT figures will not be those of a disk" >&2
+fi
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git status --porcelain -- pom.xml src 2>/dev/null) ]]; then
+    revision="$revision+modified"
+fi
+command="bench/run.sh"
+if [[ $smoke == 1 ]]; then
+    command="bench/run.sh --smoke"
+fi
+
+export BENCH_SMOKE=$smoke BENCH_JAR=$jar BENCH_CLASSES=$classes BENCH_SDK_CLASSPATH=$sdk_classpath \
+    BENCH_DATA_DIR=$data_root BENCH_FS=$fs BENCH_REVISION=$revision BENCH_COMMAND=$command \
+    BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+exec java -cp "$jar:$classes" PerfBench
