@@ -15,38 +15,72 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded store: SQLite through JDBC, in WAL mode with full fsync on commit, so that a write acknowledged
- * to a client survives a crash. With no path it lives in memory and keeps nothing. One connection serves all
- * work, one unit at a time; schema migrations ({@code db/sqlite/V<n>.sql}) run at open.
+ * to a client survives a crash. With no path it lives in memory and keeps nothing. Schema migrations
+ * ({@code db/sqlite/V<n>.sql}) run at open.
+ *
+ * <p><b>Writes are group-committed.</b> One writer thread owns the write connection. {@link #write} queues its
+ * unit of work and waits; the writer takes every unit queued, runs them one after the other in one transaction
+ * (each inside a savepoint, so that a unit that throws is rolled back alone and its caller gets the exception),
+ * commits once (one fsync for the whole batch) and only then releases the callers. A unit therefore sees the
+ * effects of the units before it, exactly as if they had committed one at a time, and nobody is answered before
+ * the commit that carries their change is durable.
+ *
+ * <p><b>Reads run in parallel</b> on read connections of their own (WAL readers never wait for the writer); each
+ * unit is one read transaction, a consistent snapshot of what was committed when it began. In memory there is
+ * only one database connection, so reads share it with the writer, one at a time.
+ *
+ * <p>Every connection keeps its prepared statements.
  */
 public final class SqliteStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+    /** Most units committed together: bounds the time the first of a batch waits for the last. */
+    private static final int MAX_BATCH = 256;
 
-    private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final String url;
     private final String description;
+    private final boolean shared;
+    private final Db writeDb;
+    /** Held by the writer while it works; in memory, also by every read. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedDeque<Db> readers = new ConcurrentLinkedDeque<>();
+    private final List<Db> allReaders = new ArrayList<>();
+    private final Thread writer;
+    private volatile boolean closed;
 
-    private SqliteStore(Connection connection, String description) {
-        this.connection = connection;
+    private SqliteStore(String url, Connection connection, String description, boolean shared) throws SQLException {
+        this.url = url;
         this.description = description;
+        this.shared = shared;
+        this.writeDb = new Db(connection);
+        migrate(connection);
+        writer = new Thread(this::writeLoop, "azimuth-store-writer");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     public static SqliteStore open(Path file) {
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            Connection c = DriverManager.getConnection(url);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=10000");
             }
-            SqliteStore store = new SqliteStore(c, "sqlite:" + file.toAbsolutePath());
-            store.migrate();
-            return store;
+            return new SqliteStore(url, c, "sqlite:" + file.toAbsolutePath(), false);
         } catch (SQLException e) {
             throw new StoreException("cannot open the store at " + file + ": " + e.getMessage(), e);
         }
@@ -54,16 +88,14 @@ public final class SqliteStore implements Store {
 
     public static SqliteStore inMemory() {
         try {
-            SqliteStore store = new SqliteStore(DriverManager.getConnection("jdbc:sqlite::memory:"), "sqlite:memory");
-            store.migrate();
-            return store;
+            return new SqliteStore(null, DriverManager.getConnection("jdbc:sqlite::memory:"), "sqlite:memory", true);
         } catch (SQLException e) {
             throw new StoreException("cannot open an in-memory store: " + e.getMessage(), e);
         }
     }
 
     /** Applies every {@code db/sqlite/V<n>.sql} above the recorded schema version, each in its own transaction. */
-    private void migrate() throws SQLException {
+    private static void migrate(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, "
                     + "applied_at INTEGER NOT NULL)");
@@ -110,39 +142,235 @@ public final class SqliteStore implements Store {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------- reads
+
     @Override
     public <T> T read(Work<T> work) {
-        lock.lock();
+        if (Thread.currentThread() == writer) {
+            return work.run(writeDb.tx); // a read inside a write sees the write's own changes
+        }
+        if (shared) {
+            writeLock.lock();
+            try {
+                return work.run(writeDb.tx);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        Db db = reader();
+        boolean reusable = false;
         try {
-            return work.run(new Tx());
+            db.execute("BEGIN");
+            T result;
+            try {
+                result = work.run(db.tx);
+            } catch (RuntimeException | Error e) {
+                try {
+                    db.execute("ROLLBACK"); // a read transaction: nothing to undo, only the snapshot to let go
+                    reusable = true;
+                } catch (StoreException ignored) {
+                    // the connection is dropped below
+                }
+                throw e;
+            }
+            db.execute("COMMIT");
+            reusable = true;
+            return result;
         } finally {
-            lock.unlock();
+            if (reusable && !closed) {
+                readers.push(db);
+            } else {
+                synchronized (allReaders) {
+                    allReaders.remove(db);
+                }
+                db.close();
+            }
+        }
+    }
+
+    private Db reader() {
+        Db db = readers.poll();
+        if (db != null) {
+            return db;
+        }
+        if (closed) {
+            throw new StoreException("the store is closed", null);
+        }
+        try {
+            Connection c = DriverManager.getConnection(url);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA query_only=1");
+            }
+            db = new Db(c);
+            synchronized (allReaders) {
+                allReaders.add(db);
+            }
+            return db;
+        } catch (SQLException e) {
+            throw new StoreException("cannot open a read connection: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- writes
+
+    /** A unit of work waiting for the writer, and then for its outcome. */
+    private static final class Unit<T> {
+        final Work<T> work;
+        final CountDownLatch done = new CountDownLatch(1);
+        T result;
+        RuntimeException failure;
+
+        Unit(Work<T> work) {
+            this.work = work;
+        }
+
+        void fail(RuntimeException e) {
+            failure = e;
+            done.countDown();
         }
     }
 
     @Override
     public <T> T write(Work<T> work) {
-        lock.lock();
-        try {
-            connection.setAutoCommit(false);
-            boolean committed = false;
+        if (Thread.currentThread() == writer) {
+            return work.run(writeDb.tx); // nested in the unit being run: part of its savepoint
+        }
+        Unit<T> unit = new Unit<>(work);
+        if (closed) {
+            throw new StoreException("the store is closed", null);
+        }
+        queue.add(unit);
+        boolean interrupted = false;
+        while (true) {
             try {
-                T result = work.run(new Tx());
-                connection.commit();
-                committed = true;
-                return result;
-            } finally {
-                if (!committed) {
-                    connection.rollback();
-                }
-                connection.setAutoCommit(true);
+                unit.done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the unit may already be in a transaction: wait for its outcome
             }
-        } catch (SQLException e) {
-            throw new StoreException("store transaction failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (unit.failure != null) {
+            throw unit.failure;
+        }
+        return unit.result;
+    }
+
+    private void writeLoop() {
+        List<Unit<?>> batch = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            try {
+                Unit<?> first = queue.take();
+                if (first == STOP) {
+                    return;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                boolean stop = batch.remove(STOP);
+                writeLock.lock();
+                try {
+                    runBatch(batch);
+                } finally {
+                    writeLock.unlock();
+                }
+                batch.clear();
+                if (stop) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                // only close() stops the writer, through STOP
+            } catch (Throwable t) {
+                LOG.error("the store writer failed", t);
+                for (Unit<?> u : batch) {
+                    if (u.done.getCount() > 0) {
+                        u.fail(new StoreException("store transaction failed: " + t, t));
+                    }
+                }
+                batch.clear();
+            }
         }
     }
+
+    private static final Unit<Object> STOP = new Unit<>(tx -> null);
+
+    /**
+     * Runs {@code batch} in one transaction, each unit in a savepoint, and commits once. A unit that throws is
+     * rolled back to its savepoint and its caller gets the exception; when SQLite has rolled the whole transaction
+     * back itself (an I/O error, a full disk), the units before it fail too and the rest go on in a new one.
+     */
+    private void runBatch(List<Unit<?>> batch) {
+        List<Unit<?>> pending = new ArrayList<>(batch.size());
+        boolean open = false;
+        for (Unit<?> unit : batch) {
+            try {
+                if (!open) {
+                    writeDb.execute("BEGIN IMMEDIATE");
+                    open = true;
+                }
+                writeDb.execute("SAVEPOINT unit");
+            } catch (StoreException e) {
+                unit.fail(e);
+                open = abandon(pending, e);
+                continue;
+            }
+            if (run(unit)) {
+                writeDb.execute("RELEASE unit");
+                pending.add(unit);
+                continue;
+            }
+            try {
+                writeDb.execute("ROLLBACK TO unit");
+                writeDb.execute("RELEASE unit");
+            } catch (StoreException e) {
+                // no transaction any more: SQLite rolled everything back
+                open = abandon(pending, e);
+            }
+        }
+        if (!open) {
+            return;
+        }
+        try {
+            writeDb.execute("COMMIT");
+        } catch (StoreException e) {
+            abandon(pending, e);
+            return;
+        }
+        for (Unit<?> u : pending) {
+            u.done.countDown();
+        }
+    }
+
+    private <T> boolean run(Unit<T> unit) {
+        try {
+            unit.result = unit.work.run(writeDb.tx);
+            return true;
+        } catch (RuntimeException e) {
+            unit.fail(e);
+            return false;
+        } catch (Error e) {
+            unit.fail(new StoreException("store transaction failed: " + e, e));
+            return false;
+        }
+    }
+
+    /** Rolls back what is left of the transaction and fails the units it carried; false: no transaction is open. */
+    private boolean abandon(List<Unit<?>> pending, StoreException cause) {
+        try {
+            writeDb.execute("ROLLBACK");
+        } catch (StoreException ignored) {
+            // already rolled back
+        }
+        for (Unit<?> u : pending) {
+            u.fail(new StoreException("store transaction failed: " + cause.getMessage(), cause));
+        }
+        pending.clear();
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------- the rest
 
     @Override
     public void reset() {
@@ -160,19 +388,81 @@ public final class SqliteStore implements Store {
 
     @Override
     public void close() {
-        lock.lock();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(STOP);
         try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.warn("closing the store failed: {}", e.getMessage());
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Unit<?> late; (late = queue.poll()) != null; ) {
+            late.fail(new StoreException("the store is closed", null));
+        }
+        writeLock.lock();
+        try {
+            writeDb.close();
         } finally {
-            lock.unlock();
+            writeLock.unlock();
+        }
+        synchronized (allReaders) {
+            allReaders.forEach(Db::close);
+            allReaders.clear();
+        }
+        readers.clear();
+    }
+
+    /** One connection, its prepared statements, and the transaction view of it. */
+    private static final class Db {
+        final Connection connection;
+        final Map<String, PreparedStatement> statements = new HashMap<>();
+        final Tx tx = new Tx(this);
+
+        Db(Connection connection) {
+            this.connection = connection;
+        }
+
+        PreparedStatement statement(String sql) throws SQLException {
+            PreparedStatement p = statements.get(sql);
+            if (p == null) {
+                p = connection.prepareStatement(sql);
+                statements.put(sql, p);
+            }
+            return p;
+        }
+
+        void execute(String sql) {
+            try {
+                statement(sql).execute();
+            } catch (SQLException e) {
+                throw new StoreException("store statement '" + sql + "' failed: " + e.getMessage(), e);
+            }
+        }
+
+        void close() {
+            try {
+                for (PreparedStatement p : statements.values()) {
+                    p.close();
+                }
+                connection.close();
+            } catch (SQLException e) {
+                LOG.warn("closing the store failed: {}", e.getMessage());
+            }
         }
     }
 
-    private final class Tx implements StoreTx {
+    private static final class Tx implements StoreTx {
+        private final Db db;
+
+        Tx(Db db) {
+            this.db = db;
+        }
+
         int update(String sql, Object... args) {
-            try (PreparedStatement p = connection.prepareStatement(sql)) {
+            try {
+                PreparedStatement p = db.statement(sql);
                 bind(p, args);
                 return p.executeUpdate();
             } catch (SQLException e) {
@@ -181,7 +471,8 @@ public final class SqliteStore implements Store {
         }
 
         private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-            try (PreparedStatement p = connection.prepareStatement(sql)) {
+            try {
+                PreparedStatement p = db.statement(sql);
                 bind(p, args);
                 try (ResultSet rs = p.executeQuery()) {
                     List<T> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.azimuth.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
 import io.azimuth.support.JarProcess;
 import io.azimuth.support.TestServer;
@@ -10,6 +11,17 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.azimuth.support.TestServer.rg;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +64,62 @@ class RestartIT {
             assertThat(again.get(rg("durable-3") + V).json().path("tags").path("n").asText()).isEqualTo("3");
             assertThat(again.get(rg("durable-7") + V).json().path("tags").path("patched").asText()).isEqualTo("yes");
             assertThat(second.certificatePem()).as("the certificate is reused").isEqualTo(certificate);
+        }
+    }
+
+    /**
+     * Writes acknowledged while many others are in flight (and so committed together) all survive a SIGKILL
+     * that comes in the middle of that load.
+     */
+    @Test
+    void concurrentAcknowledgedWritesSurviveAKillMidLoad() throws Exception {
+        JarProcess first = JarProcess.start(dataDir, "--vhd-check", "lenient");
+        Http http = first.http();
+        assertThat(http.put(rg("busy") + V, "{\"location\":\"westus\"}").status()).isEqualTo(201);
+        String images = "/subscriptions/" + TestServer.SUB + "/resourceGroups/busy/providers/Microsoft.Compute/images/";
+        String image = "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":"
+                + "\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"https://acct1.blob.core.windows.net/vhds/os.vhd\"}}}}";
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < 24; t++) {
+            workers.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    String name = "img-" + next.getAndIncrement();
+                    try {
+                        if (http.put(images + name + "?api-version=2024-03-01", image).status() == 201) {
+                            acknowledged.add(name);
+                        }
+                    } catch (RuntimeException e) {
+                        return; // the process is gone
+                    }
+                }
+            }));
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (acknowledged.size() < 300 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        first.kill(); // with requests still in flight
+        stop.set(true);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        Set<String> answered = Set.copyOf(acknowledged);
+        assertThat(answered.size()).isGreaterThanOrEqualTo(300);
+
+        try (JarProcess second = JarProcess.start(dataDir, "--vhd-check", "lenient", "--page-size", "1000")) {
+            Set<String> stored = new HashSet<>();
+            String page = images.substring(0, images.length() - 1) + "?api-version=2024-03-01";
+            while (page != null) {
+                JsonNode list = second.http().get(page).json();
+                list.path("value").forEach(i -> stored.add(i.path("name").asText()));
+                page = list.path("nextLink").isTextual()
+                        ? URI.create(list.path("nextLink").asText()).getRawPath() + "?"
+                        + URI.create(list.path("nextLink").asText()).getRawQuery() : null;
+            }
+            assertThat(stored).as("every acknowledged image, after the kill").containsAll(answered);
         }
     }
 
