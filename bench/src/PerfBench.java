@@ -304,25 +304,38 @@ public final class PerfBench {
         }
         ArrayNode growth = result.putArray("growth");
         ArrayNode seeding = result.putArray("seeding");
+        ArrayNode rows = result.putArray("comparison");
+        int w = settings.workers();
         for (int level : settings.levels()) {
             seed(level, seeding);
             if (level == settings.levels().get(0)) {
                 jitWarmup();
             }
+            boolean top = level == settings.topLevel();
+            if (top) {
+                startBaseline();
+            }
             ObjectNode g = growth.addObject();
             g.put("images", nextImage.get());
             g.put("rssMiB", azimuth.rssMiB());
-            int w = settings.workers();
-            g.set("get", JSON.valueToTree(measure("image GET", level, w, azimuth, httpPort, this::imageGet)));
-            g.set("putUpdate", JSON.valueToTree(measure("image PUT (update)", level, w, azimuth, httpPort,
-                    this::imageUpdate)));
-            g.set("listFirst", JSON.valueToTree(measure("image list, first page", level, w, azimuth, httpPort,
-                    this::listFirst)));
-            g.set("listDeep", JSON.valueToTree(measure("image list, deep page", level, w, azimuth, httpPort,
-                    this::listDeep)));
-            if (level == settings.topLevel()) {
-                top(level);
+            // at the largest level each phase is followed at once by the baseline's, so both meet the same
+            // machine (other processes come and go); the baseline answers the bytes the emulator answered
+            g.set("get", JSON.valueToTree(pair(rows, top, "image GET", level, w, this::imageGet, "get")));
+            g.set("putUpdate", JSON.valueToTree(pair(rows, top, "image PUT (update)", level, w, this::imageUpdate,
+                    "put")));
+            g.set("listFirst", JSON.valueToTree(pair(rows, top, "image list, first page", level, w, this::listFirst,
+                    "list")));
+            g.set("listDeep", JSON.valueToTree(pair(rows, top, "image list, deep page", level, w, this::listDeep,
+                    "deep")));
+            if (top) {
+                pair(rows, true, "image PUT (create)", level, w, this::imageCreate, "create");
+                pair(rows, true, "image PUT (create)", level, settings.seedWorkers(), this::imageCreate, "create");
+                pair(rows, true, "VM deallocate/start", level, w, this::vmAction, "action");
+                baseline.stop();
                 g.put("rssAfterMiB", azimuth.rssMiB());
+                g.put("liveHeapMiB", azimuth.liveHeapMiB());
+                log("RSS %.0f MiB; live heap after a full GC %.0f MiB", g.path("rssAfterMiB").asDouble(),
+                        g.path("liveHeapMiB").asDouble());
             }
         }
         sdk();
@@ -389,67 +402,55 @@ public final class PerfBench {
         load("warm-up: VM actions", 0, w, azimuth, httpPort, this::vmAction, each, Duration.ZERO);
     }
 
-    /** At the largest level: creates and VM actions too, and every request next to the baseline's. */
-    private void top(int level) throws Exception {
-        int w = settings.workers();
-        int many = settings.seedWorkers();
-        Phase create = measure("image PUT (create)", level, w, azimuth, httpPort, this::imageCreate);
-        Phase createMany = measure("image PUT (create)", level, many, azimuth, httpPort, this::imageCreate);
-        Phase action = measure("VM deallocate/start", level, w, azimuth, httpPort, this::vmAction);
+    private Server baseline;
+    private int baselinePort;
+    private final Map<String, Answer> samples = new LinkedHashMap<>();
 
-        // the baseline answers each path below with the bytes the emulator answered to that request
-        Map<String, Answer> sample = new LinkedHashMap<>();
+    /**
+     * Starts the baseline server answering, on a path per request kind, the status and bytes the emulator answered
+     * to one such request, and warms it up.
+     */
+    private void startBaseline() throws Exception {
         try (Http http = new Http(httpPort)) {
-            sample.put("get", Answer.of(http, imageGet(0, 0)));
-            sample.put("put", Answer.of(http, imageUpdate(0, 0)));
-            Req c = imageCreate(0, 0);
-            sample.put("create", Answer.of(http, c));
-            sample.put("list", Answer.of(http, listFirst(0, 0)));
-            sample.put("deep", Answer.of(http, listDeep(0, 0)));
-            sample.put("action", Answer.of(http, vmAction(0, 0)));
-            sample.put("action2", Answer.of(http, vmAction(0, 1)));
+            samples.put("get", Answer.of(http, imageGet(0, 0), "GET", "/get", null));
+            samples.put("put", Answer.of(http, imageUpdate(0, 0), "PUT", "/put", IMAGE_BODY));
+            samples.put("create", Answer.of(http, imageCreate(0, 0), "PUT", "/create", IMAGE_BODY));
+            samples.put("list", Answer.of(http, listFirst(0, 0), "GET", "/list", null));
+            samples.put("deep", Answer.of(http, listDeep(0, 0), "GET", "/deep", null));
+            samples.put("action", Answer.of(http, vmAction(0, 0), "POST", "/action", null));
+            Answer.of(http, vmAction(0, 1), "POST", "/action", null); // and started again
         }
         List<String> args = new ArrayList<>(List.of("-cp", settings.jar() + java.io.File.pathSeparator
                 + settings.classes(), "BaselineServer"));
-        int basePort = freePort();
-        args.add(String.valueOf(basePort));
+        baselinePort = freePort();
+        args.add(String.valueOf(baselinePort));
         Path bodies = settings.work().resolve("baseline-bodies");
         Files.createDirectories(bodies);
-        for (Map.Entry<String, Answer> e : sample.entrySet()) {
+        for (Map.Entry<String, Answer> e : samples.entrySet()) {
             Path f = bodies.resolve(e.getKey() + ".json");
             Files.write(f, e.getValue().body());
-            args.add("/" + e.getKey() + "=" + e.getValue().status() + ":" + f.toAbsolutePath());
+            args.add(e.getValue().path() + "=" + e.getValue().status() + ":" + f.toAbsolutePath());
         }
-        Server base = Server.start("baseline", command(List.of(), args.toArray(String[]::new)),
+        baseline = Server.start("baseline", command(List.of(), args.toArray(String[]::new)),
                 logs.resolve("baseline.log"));
-        untilStatus(base, basePort, "GET", "/", null, 200, System.nanoTime());
-        load("warm-up: baseline", 0, w, base, basePort, (x, n) -> new Req("GET", "/get", null,
-                sample.get("get").status()), settings.jitWarmup().dividedBy(2), Duration.ZERO);
-        Phase bGet = measure("baseline, image GET size", 0, w, base, basePort, same(sample.get("get"), "GET", "/get", null));
-        Phase bPut = measure("baseline, image PUT size", 0, w, base, basePort,
-                same(sample.get("put"), "PUT", "/put", IMAGE_BODY));
-        Phase bCreate = measure("baseline, image PUT (create) size", 0, w, base, basePort,
-                same(sample.get("create"), "PUT", "/create", IMAGE_BODY));
-        Phase bCreateMany = measure("baseline, image PUT (create) size", 0, many, base, basePort,
-                same(sample.get("create"), "PUT", "/create", IMAGE_BODY));
-        Phase bList = measure("baseline, list page size", 0, w, base, basePort, same(sample.get("list"), "GET", "/list", null));
-        Phase bDeep = measure("baseline, deep page size", 0, w, base, basePort, same(sample.get("deep"), "GET", "/deep", null));
-        Phase bAction = measure("baseline, VM action size", 0, w, base, basePort,
-                same(sample.get("action"), "POST", "/action", null));
-        base.stop();
+        untilStatus(baseline, baselinePort, "GET", "/", null, 200, System.nanoTime());
+        Answer get = samples.get("get");
+        load("warm-up: baseline", 0, settings.workers(), baseline, baselinePort,
+                (x, n) -> new Req("GET", get.path(), null, get.status()), settings.jitWarmup().dividedBy(2),
+                Duration.ZERO);
+    }
 
-        Phase get = find("image GET", level, w);
-        Phase put = find("image PUT (update)", level, w);
-        Phase list = find("image list, first page", level, w);
-        Phase deep = find("image list, deep page", level, w);
-        ArrayNode rows = result.putArray("comparison");
-        compare(rows, get, bGet, sample.get("get"));
-        compare(rows, put, bPut, sample.get("put"));
-        compare(rows, create, bCreate, sample.get("create"));
-        compare(rows, createMany, bCreateMany, sample.get("create"));
-        compare(rows, list, bList, sample.get("list"));
-        compare(rows, deep, bDeep, sample.get("deep"));
-        compare(rows, action, bAction, sample.get("action"));
+    /** A measured phase on the emulator and, when {@code compared}, the same on the baseline right after it. */
+    private Phase pair(ArrayNode rows, boolean compared, String name, int images, int workers, RequestSource source,
+                       String sample) throws Exception {
+        Phase p = measure(name, images, workers, azimuth, httpPort, source);
+        if (compared) {
+            Answer a = samples.get(sample);
+            Phase base = measure("baseline, " + name, 0, workers, baseline, baselinePort,
+                    (x, n) -> new Req(a.method(), a.path(), a.request(), a.status()));
+            compare(rows, p, base, a);
+        }
+        return p;
     }
 
     private static void compare(ArrayNode rows, Phase p, Phase base, Answer sample) {
@@ -468,10 +469,6 @@ public final class PerfBench {
         row.put("p99Ratio", p.p99Ms() / base.p99Ms());
         row.put("serverCores", p.serverCores());
         row.put("baselineCores", base.serverCores());
-    }
-
-    private static RequestSource same(Answer sample, String method, String path, byte[] body) {
-        return (w, n) -> new Req(method, path, body, sample.status());
     }
 
     private void sdk() throws Exception {
@@ -569,12 +566,15 @@ public final class PerfBench {
         Req next(int worker, long sequence);
     }
 
-    /** A response as the emulator gave it, for the baseline to give again. */
-    record Answer(int status, byte[] body) {
-        static Answer of(Http http, Req r) throws IOException {
+    /**
+     * A response as the emulator gave it, for the baseline to give again on {@code path} to a request of the same
+     * method and body.
+     */
+    record Answer(int status, byte[] body, String method, String path, byte[] request) {
+        static Answer of(Http http, Req r, String method, String path, byte[] request) throws IOException {
             int status = http.send(r.method(), r.path(), r.body());
             check(status == r.expected(), r.method() + " " + r.path() + " answered " + status + ": " + http.bodyText());
-            return new Answer(status, http.bodyBytes());
+            return new Answer(status, http.bodyBytes(), method, path, request);
         }
     }
 
@@ -583,11 +583,6 @@ public final class PerfBench {
     record Phase(String name, int images, int workers, long requests, long errors, String firstError, double seconds,
                  double perSecond, double p50Ms, double p90Ms, double p99Ms, double maxMs, double serverCores,
                  double benchCores, double otherCores) {
-    }
-
-    private Phase find(String name, int images, int workers) {
-        return phases.stream().filter(p -> p.name().equals(name) && p.images() == images && p.workers() == workers)
-                .findFirst().orElseThrow();
     }
 
     private Phase measure(String name, int images, int workers, Server server, int port, RequestSource source)
@@ -966,6 +961,27 @@ public final class PerfBench {
             return new Server(name, p, log);
         }
 
+        /** The heap still in use after a full collection (jcmd GC.run, then GC.heap_info); -1 if unknown. */
+        double liveHeapMiB() {
+            try {
+                Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+                String pid = String.valueOf(process.pid());
+                new ProcessBuilder(jcmd.toString(), pid, "GC.run").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+                Process info = new ProcessBuilder(jcmd.toString(), pid, "GC.heap_info").redirectErrorStream(true)
+                        .start();
+                String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                info.waitFor(60, TimeUnit.SECONDS);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+                return m.find() ? Long.parseLong(m.group(1)) / 1024.0 : -1;
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
         double rssMiB() {
             try {
                 for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
@@ -1236,8 +1252,11 @@ public final class PerfBench {
                 settings.seedWorkers(), String.join("; ", seeds)));
         JsonNode growth = r.path("growth");
         if (growth.size() > 0 && growth.get(growth.size() - 1).has("rssAfterMiB")) {
-            b.append(fmt(" Resident memory after every measurement at %,d images: %.0f MiB.", settings.topLevel(),
-                    growth.get(growth.size() - 1).path("rssAfterMiB").asDouble()));
+            JsonNode last = growth.get(growth.size() - 1);
+            b.append(fmt(" Resident memory after every measurement at %,d images: %.0f MiB, of which the heap "
+                            + "still in use after a full collection is %.0f MiB (the rest is mostly heap the JVM "
+                            + "sized for itself; see the notes).", settings.topLevel(),
+                    last.path("rssAfterMiB").asDouble(), last.path("liveHeapMiB").asDouble()));
         }
         b.append("\n");
 

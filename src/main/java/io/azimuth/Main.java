@@ -63,6 +63,15 @@ public final class Main implements Callable<Integer> {
     int pageSize = 100;
 
     public static void main(String[] args) {
+        // Netty reports buffer allocations as JFR events whenever JFR is available; loading JFR's event machinery
+        // for that was a noticeable part of start-up, so it is off unless asked for (-Dio.netty.jfr.enabled=true)
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
+        // the emulator never resolves host names (it only listens): Netty's DNS resolver need not be loaded
+        if (System.getProperty("vertx.disableDnsResolver") == null) {
+            System.setProperty("vertx.disableDnsResolver", "true");
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

@@ -11,6 +11,7 @@ import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.compute.vms.VmProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
+import io.azimuth.http.Json;
 import io.azimuth.http.Pipeline;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
@@ -36,9 +37,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Assembles and runs one Azimuth instance: the store, the shared mechanisms, every provider, and the HTTP and
@@ -80,6 +85,7 @@ public final class AzimuthServer implements AutoCloseable {
         FileChannel channel = null;
         FileLock lock = null;
         Store store = null;
+        CompletableFuture<Store> opening = null;
         VhdStore vhds = null;
         Vertx vertx = null;
         try {
@@ -93,25 +99,75 @@ public final class AzimuthServer implements AutoCloseable {
                             + " is in use by another Azimuth process");
                 }
             }
-            store = config.inMemory() ? SqliteStore.inMemory() : SqliteStore.open(dataDir.resolve("azimuth.db"));
+            // start-up is mostly class loading: what does not depend on the rest runs beside it
+            opening = background("azimuth-store-open", () -> config.inMemory() ? SqliteStore.inMemory()
+                    : SqliteStore.open(dataDir.resolve("azimuth.db")));
+            CompletableFuture<TlsMaterial> certificate = background("azimuth-tls", () -> config.certFile() != null
+                    ? TlsMaterial.load(config.certFile(), config.keyFile())
+                    : TlsMaterial.inDirectory(dataDir));
+            background("azimuth-warm-up", AzimuthServer::warmUp);
             VhdStore files = config.inMemory() ? FileVhdStore.temporary() : FileVhdStore.at(dataDir.resolve("blobs"));
             vhds = config.lenientVhdCheck() ? new LenientVhdStore(files) : files;
-            TlsMaterial tls = config.certFile() != null
-                    ? TlsMaterial.load(config.certFile(), config.keyFile())
-                    : TlsMaterial.inDirectory(dataDir);
             vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
                     new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+            store = join(opening);
+            TlsMaterial tls = join(certificate);
 
             AzimuthServer server = new AzimuthServer(config, vertx, store, vhds, channel, lock);
             server.listen(tls);
             return server;
         } catch (IOException e) {
+            closeWhenOpen(opening);
             cleanup(vertx, store, vhds, channel);
             throw new UncheckedIOException("cannot start: " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            closeWhenOpen(opening);
             cleanup(vertx, store, vhds, channel);
             throw e;
         }
+    }
+
+    /** Runs {@code work} on a thread of its own. */
+    private static <T> CompletableFuture<T> background(String name, Supplier<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(work.get());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** A store still being opened when start-up failed is closed once it is open. */
+    private static void closeWhenOpen(CompletableFuture<Store> opening) {
+        if (opening != null) {
+            opening.thenAccept(Store::close);
+        }
+    }
+
+    /** Loads and runs the JSON and id code every request needs, so that the first request does not wait for it. */
+    private static Void warmUp() {
+        Json.write(Json.readObject("{\"id\":\"/subscriptions/x\",\"properties\":{\"n\":1,\"ok\":true,\"a\":[]}}"));
+        UUID.randomUUID();
+        return null;
     }
 
     private void listen(TlsMaterial tls) {

@@ -56,12 +56,12 @@ public final class TlsMaterial {
 
     private final String certificatePem;
     private final String keyPem;
-    private final byte[] trustStore;
+    /** Built when first asked for: its password-based encryption is slow enough to matter at start-up. */
+    private volatile byte[] trustStore;
 
     private TlsMaterial(String certificatePem, String keyPem) {
         this.certificatePem = certificatePem;
         this.keyPem = keyPem;
-        this.trustStore = pkcs12(certificatePem);
     }
 
     public String certificatePem() {
@@ -74,13 +74,19 @@ public final class TlsMaterial {
 
     /** A PKCS#12 trust store (password {@value #TRUSTSTORE_PASSWORD}) holding the certificate(s). */
     public byte[] trustStorePkcs12() {
-        return trustStore.clone();
+        byte[] store = trustStore;
+        if (store == null) {
+            trustStore = store = pkcs12(certificatePem);
+        }
+        return store.clone();
     }
 
     /** The user's own certificate and key. */
     public static TlsMaterial load(Path cert, Path key) {
         try {
-            return new TlsMaterial(Files.readString(cert), Files.readString(key));
+            String pem = Files.readString(cert);
+            certificates(pem); // refused here, with a clear message, rather than by the listener
+            return new TlsMaterial(pem, Files.readString(key));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the TLS certificate or key: " + e.getMessage(), e);
         }
@@ -98,7 +104,7 @@ public final class TlsMaterial {
             TlsMaterial generated = generate();
             writeAtomically(key, generated.keyPem.getBytes(StandardCharsets.US_ASCII), true);
             writeAtomically(cert, generated.certificatePem.getBytes(StandardCharsets.US_ASCII), false);
-            writeAtomically(dir.resolve(TRUSTSTORE_FILE), generated.trustStore, false);
+            writeAtomically(dir.resolve(TRUSTSTORE_FILE), generated.trustStorePkcs12(), false);
             LOG.info("generated a self-signed certificate at {}", cert);
             return generated;
         } catch (IOException e) {
@@ -142,10 +148,22 @@ public final class TlsMaterial {
                 + "\n-----END " + type + "-----\n";
     }
 
-    private static byte[] pkcs12(String certificatePem) {
+    private static List<Certificate> certificates(String certificatePem) {
         try {
             List<Certificate> certs = new ArrayList<>(CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII))));
+            if (certs.isEmpty()) {
+                throw new IllegalStateException("the TLS certificate is not a readable X.509 PEM: no certificate in it");
+            }
+            return certs;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the TLS certificate is not a readable X.509 PEM: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] pkcs12(String certificatePem) {
+        try {
+            List<Certificate> certs = certificates(certificatePem);
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             for (int i = 0; i < certs.size(); i++) {
