@@ -4,11 +4,11 @@ import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Envelope;
+import io.azimuth.http.Ids;
 import io.azimuth.http.Route;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Azure Resource Manager conventions: bearer authentication, the {@code api-version} parameter, the
@@ -39,7 +39,7 @@ public final class ArmEnvelope implements Envelope {
 
     @Override
     public String newRequestId() {
-        return UUID.randomUUID().toString();
+        return Ids.uuid();
     }
 
     @Override

@@ -3,9 +3,11 @@ package io.azimuth.arm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.Json;
+import io.vertx.core.buffer.Buffer;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +74,31 @@ public final class Paging {
         }
         return page;
     }
+
+    /**
+     * The same page as {@link #render}, for items that are JSON documents already in their wire form: their text is
+     * spliced into the answer, never parsed or re-serialised.
+     */
+    public static Buffer renderRaw(ApiRequest request, List<String> items, String lastKey) {
+        int size = 64;
+        byte[][] bytes = new byte[items.size()][];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = items.get(i).getBytes(StandardCharsets.UTF_8);
+            size += bytes[i].length + 1;
+        }
+        Buffer page = Buffer.buffer(size).appendString("{\"value\":[");
+        for (int i = 0; i < bytes.length; i++) {
+            if (i > 0) {
+                page.appendByte((byte) ',');
+            }
+            page.appendBytes(bytes[i]);
+        }
+        page.appendString("],\"nextLink\":");
+        return page.appendBytes(lastKey == null ? NULL : Json.writeBytes(TextNode.valueOf(nextLink(request, lastKey))))
+                .appendByte((byte) '}');
+    }
+
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     private static String nextLink(ApiRequest request, String lastKey) {
         StringBuilder url = new StringBuilder(request.baseUrl()).append(request.rawPath()).append('?');

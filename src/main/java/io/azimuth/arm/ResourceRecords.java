@@ -7,6 +7,7 @@ import io.azimuth.http.Json;
 import io.azimuth.store.Store;
 import io.azimuth.store.ResourceQuery;
 import io.azimuth.store.StoredResource;
+import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,21 @@ public final class ResourceRecords {
         List<JsonNode> items = new ArrayList<>(shown.size());
         shown.forEach(r -> items.add(render.apply(r)));
         return Paging.render(request, items, more ? shown.get(shown.size() - 1).key() : null);
+    }
+
+    /**
+     * {@link #listPage} for resources whose stored document is what clients see: the page's JSON, the documents
+     * spliced in as stored.
+     */
+    public static Buffer listPageRaw(ApiRequest request, Store store, int pageSize, String subscription,
+                                     String resourceGroup, String fullType) {
+        Paging.PageRequest page = Paging.request(request, pageSize);
+        List<StoredResource> rows = store.read(tx -> tx.listResources(query(subscription, resourceGroup, fullType, page)));
+        boolean more = rows.size() > page.limit();
+        List<StoredResource> shown = more ? rows.subList(0, page.limit()) : rows;
+        List<String> items = new ArrayList<>(shown.size());
+        shown.forEach(r -> items.add(r.body()));
+        return Paging.renderRaw(request, items, more ? shown.get(shown.size() - 1).key() : null);
     }
 
     private static String fold(String s) {

@@ -4,10 +4,10 @@ import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Envelope;
+import io.azimuth.http.Ids;
 import io.azimuth.http.Route;
 import io.vertx.core.http.HttpServerRequest;
 
-import java.util.UUID;
 
 /** The emulator's own endpoints under {@code /_azimuth/}: no token, no api-version, ARM-style JSON errors. */
 public final class EmulatorEnvelope implements Envelope {
@@ -15,7 +15,7 @@ public final class EmulatorEnvelope implements Envelope {
 
     @Override
     public String newRequestId() {
-        return UUID.randomUUID().toString();
+        return Ids.uuid();
     }
 
     @Override

@@ -35,7 +35,12 @@ public final class ApiResponse {
     }
 
     public static ApiResponse json(int status, JsonNode body) {
-        return new ApiResponse(status, Buffer.buffer(Json.write(body)), JSON);
+        return new ApiResponse(status, Buffer.buffer(Json.writeBytes(body)), JSON);
+    }
+
+    /** A JSON body already written out (e.g. a stored document that is its own wire form). */
+    public static ApiResponse json(int status, Buffer body) {
+        return new ApiResponse(status, body, JSON);
     }
 
     public static ApiResponse ok(JsonNode body) {

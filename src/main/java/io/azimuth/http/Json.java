@@ -38,6 +38,15 @@ public final class Json {
         }
     }
 
+    /** The UTF-8 bytes of a document, as {@link #write} would give them, without a string in between. */
+    public static byte[] writeBytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("JSON tree could not be written", e);
+        }
+    }
+
     public static ObjectNode readObject(String text) {
         try {
             return (ObjectNode) MAPPER.readTree(text);

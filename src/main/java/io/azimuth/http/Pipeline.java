@@ -45,18 +45,20 @@ public final class Pipeline {
 
     public void handle(HttpServerRequest http) {
         long started = System.nanoTime();
-        String path;
-        try {
-            path = URLDecoder.decode(http.path().replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            path = http.path();
+        String path = http.path();
+        if (path.indexOf('%') >= 0) { // '+' is not a space in a path: only percent-escapes are decoded
+            try {
+                path = URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                path = http.path();
+            }
         }
         Router.Match match = router.match(path);
         Envelope envelope = match != null ? match.route().envelope() : router.envelopeFor(path);
         String requestId = envelope.newRequestId();
         String correlation = http.getHeader("x-ms-correlation-request-id");
         if (correlation == null || correlation.isBlank() || correlation.length() > 200) {
-            correlation = java.util.UUID.randomUUID().toString();
+            correlation = Ids.uuid();
         }
         ApiRequest request = new ApiRequest(http.method(), path, http.path(), http.params(), http.headers(), baseUrl(http),
                 requestId, correlation);
@@ -306,11 +308,19 @@ public final class Pipeline {
         }
     }
 
+    /** The last {@code Host} header found well-formed: clients send the same one request after request. */
+    private volatile String knownHost = "";
+
     /** The scheme and authority the caller used, for absolute links in headers and bodies. */
-    private static String baseUrl(HttpServerRequest http) {
+    private String baseUrl(HttpServerRequest http) {
         String scheme = http.isSSL() ? "https" : "http";
         String host = http.getHeader("Host");
-        if (host == null || !HOST.matcher(host).matches()) {
+        if (host != null && host.equals(knownHost)) {
+            return scheme + "://" + host;
+        }
+        if (host != null && HOST.matcher(host).matches()) {
+            knownHost = host;
+        } else {
             SocketAddress local = http.localAddress();
             String addr = local.host();
             if (addr.contains(":")) {

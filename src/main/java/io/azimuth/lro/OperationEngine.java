@@ -8,6 +8,7 @@ import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Envelope;
+import io.azimuth.http.Ids;
 import io.azimuth.http.Json;
 import io.azimuth.http.Route;
 import io.azimuth.http.Router;
@@ -22,7 +23,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -78,7 +78,7 @@ public final class OperationEngine {
         }
         long now = System.currentTimeMillis();
         String apiVersion = request.query("api-version");
-        StoredOperation op = new StoredOperation(UUID.randomUUID().toString(), spec.subscription(), spec.namespace(),
+        StoredOperation op = new StoredOperation(Ids.uuid(), spec.subscription(), spec.namespace(),
                 spec.location(), spec.kind(), spec.target().toLowerCase(Locale.ROOT), StoredOperation.IN_PROGRESS,
                 now, null, now + delay, spec.input() == null ? null : Json.write(spec.input()), null, 202, null,
                 apiVersion == null ? "" : apiVersion);

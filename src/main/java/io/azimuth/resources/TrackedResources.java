@@ -16,6 +16,9 @@ import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
 import io.azimuth.store.StoredResource;
 
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -39,19 +42,22 @@ public final class TrackedResources {
     private final String provisionKind;
     private final String deleteKind;
     private final UnaryOperator<ObjectNode> view;
+    /** No view: the stored document is what clients see, byte for byte, and is answered without being parsed. */
+    private final boolean storedIsWire;
     private volatile java.util.function.BiConsumer<StoreTx, ObjectNode> onDeleted = (tx, doc) -> { };
 
     public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type) {
-        this(store, operations, pageSize, namespace, type, UnaryOperator.identity());
+        this(store, operations, pageSize, namespace, type, null);
     }
 
     /**
      * @param view turns a stored document into what clients see (a provider may keep private state in its
-     *             document and leave it out here)
+     *             document and leave it out here); null when clients see the stored document as it is
      */
     public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type,
                             UnaryOperator<ObjectNode> view) {
-        this.view = view;
+        this.view = view == null ? UnaryOperator.identity() : view;
+        this.storedIsWire = view == null;
         this.store = store;
         this.operations = operations;
         this.pageSize = pageSize;
@@ -84,7 +90,7 @@ public final class TrackedResources {
 
     /** Any tracked resource's document by id, for providers that reference resources of other types. */
     public static Optional<ObjectNode> lookup(StoreTx tx, ResourceId id) {
-        return tx.resource(id.key()).map(r -> Json.readObject(r.body()));
+        return tx.resourceBody(id.key()).map(Json::readObject);
     }
 
     public ObjectNode require(StoreTx tx, ResourceId id) {
@@ -119,6 +125,10 @@ public final class TrackedResources {
     }
 
     public ApiResponse get(ApiRequest r, ResourceId id) {
+        if (storedIsWire) {
+            String body = store.read(tx -> tx.resourceBody(id.key())).orElseThrow(() -> notFound(id));
+            return ApiResponse.json(200, Buffer.buffer(body.getBytes(StandardCharsets.UTF_8)));
+        }
         return ApiResponse.ok(view.apply(store.read(tx -> require(tx, id))));
     }
 
@@ -135,12 +145,19 @@ public final class TrackedResources {
     public ApiResponse listInGroup(ApiRequest r) {
         store.read(tx -> ResourceGroups.find(tx, r.param("subscriptionId"), r.param("resourceGroupName"))
                 .orElseThrow(() -> ResourceGroups.notFound(r.param("resourceGroupName"))));
-        return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"),
-                r.param("resourceGroupName"), fullType(), row -> view.apply(Json.readObject(row.body()))));
+        return list(r, r.param("resourceGroupName"));
     }
 
     public ApiResponse listInSubscription(ApiRequest r) {
-        return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"), null,
+        return list(r, null);
+    }
+
+    private ApiResponse list(ApiRequest r, String resourceGroup) {
+        if (storedIsWire) {
+            return ApiResponse.json(200, ResourceRecords.listPageRaw(r, store, pageSize, r.param("subscriptionId"),
+                    resourceGroup, fullType()));
+        }
+        return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"), resourceGroup,
                 fullType(), row -> view.apply(Json.readObject(row.body()))));
     }
 

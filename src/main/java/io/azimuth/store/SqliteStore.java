@@ -1,6 +1,8 @@
 package io.azimuth.store;
 
 import org.slf4j.Logger;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -66,6 +68,10 @@ public final class SqliteStore implements Store {
         this.shared = shared;
         this.writeDb = new Db(connection);
         migrate(connection);
+        // every connection always has a (deferred) transaction open: begun here by the driver, and again by
+        // Db.commit/Db.end right after each one ends, so that the driver need not check after every statement
+        // whether one is open; units of work are transactions of ours, ended explicitly
+        connection.setAutoCommit(false);
         writer = new Thread(this::writeLoop, "azimuth-store-writer");
         writer.setDaemon(true);
         writer.start();
@@ -74,7 +80,7 @@ public final class SqliteStore implements Store {
     public static SqliteStore open(Path file) {
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
-            Connection c = DriverManager.getConnection(url);
+            Connection c = connect(url);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -88,10 +94,20 @@ public final class SqliteStore implements Store {
 
     public static SqliteStore inMemory() {
         try {
-            return new SqliteStore(null, DriverManager.getConnection("jdbc:sqlite::memory:"), "sqlite:memory", true);
+            return new SqliteStore(null, connect("jdbc:sqlite::memory:"), "sqlite:memory", true);
         } catch (SQLException e) {
             throw new StoreException("cannot open an in-memory store: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A connection that does not look up generated keys: the driver would otherwise run
+     * {@code SELECT last_insert_rowid()} on a new statement after every INSERT.
+     */
+    private static Connection connect(String url) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setGetGeneratedKeys(false);
+        return DriverManager.getConnection(url, config.toProperties());
     }
 
     /** Applies every {@code db/sqlite/V<n>.sql} above the recorded schema version, each in its own transaction. */
@@ -160,21 +176,17 @@ public final class SqliteStore implements Store {
         Db db = reader();
         boolean reusable = false;
         try {
-            db.execute("BEGIN");
             T result;
             try {
                 result = work.run(db.tx);
             } catch (RuntimeException | Error e) {
-                try {
-                    db.execute("ROLLBACK"); // a read transaction: nothing to undo, only the snapshot to let go
-                    reusable = true;
-                } catch (StoreException ignored) {
-                    // the connection is dropped below
-                }
+                reusable = db.end(false); // a read transaction: nothing to undo, only the snapshot to let go
                 throw e;
             }
-            db.execute("COMMIT");
-            reusable = true;
+            reusable = db.end(true);
+            if (!reusable) {
+                throw new StoreException("store read failed: its transaction could not be ended", null);
+            }
             return result;
         } finally {
             if (reusable && !closed) {
@@ -197,11 +209,12 @@ public final class SqliteStore implements Store {
             throw new StoreException("the store is closed", null);
         }
         try {
-            Connection c = DriverManager.getConnection(url);
+            Connection c = connect(url);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout=10000");
                 s.execute("PRAGMA query_only=1");
             }
+            c.setAutoCommit(false);
             db = new Db(c);
             synchronized (allReaders) {
                 allReaders.add(db);
@@ -303,12 +316,11 @@ public final class SqliteStore implements Store {
      */
     private void runBatch(List<Unit<?>> batch) {
         List<Unit<?>> pending = new ArrayList<>(batch.size());
-        boolean open = false;
+        boolean open = true; // the connection always has a transaction open (see the constructor)
         for (Unit<?> unit : batch) {
             try {
                 if (!open) {
-                    writeDb.execute("BEGIN IMMEDIATE");
-                    open = true;
+                    open = writeDb.end(false); // start over after a transaction SQLite rolled back itself
                 }
                 writeDb.execute("SAVEPOINT unit");
             } catch (StoreException e) {
@@ -317,8 +329,13 @@ public final class SqliteStore implements Store {
                 continue;
             }
             if (run(unit)) {
-                writeDb.execute("RELEASE unit");
-                pending.add(unit);
+                try {
+                    writeDb.execute("RELEASE unit");
+                    pending.add(unit);
+                } catch (StoreException e) {
+                    unit.fail(e);
+                    open = abandon(pending, e);
+                }
                 continue;
             }
             try {
@@ -329,11 +346,11 @@ public final class SqliteStore implements Store {
                 open = abandon(pending, e);
             }
         }
-        if (!open) {
+        if (pending.isEmpty()) {
             return;
         }
         try {
-            writeDb.execute("COMMIT");
+            writeDb.commit();
         } catch (StoreException e) {
             abandon(pending, e);
             return;
@@ -356,18 +373,17 @@ public final class SqliteStore implements Store {
         }
     }
 
-    /** Rolls back what is left of the transaction and fails the units it carried; false: no transaction is open. */
+    /**
+     * Rolls back what is left of the transaction and fails the units it carried; true when a new transaction could
+     * be begun for the units after them.
+     */
     private boolean abandon(List<Unit<?>> pending, StoreException cause) {
-        try {
-            writeDb.execute("ROLLBACK");
-        } catch (StoreException ignored) {
-            // already rolled back
-        }
+        boolean open = writeDb.end(false);
         for (Unit<?> u : pending) {
             u.fail(new StoreException("store transaction failed: " + cause.getMessage(), cause));
         }
         pending.clear();
-        return false;
+        return open;
     }
 
     // ---------------------------------------------------------------------------------------------- the rest
@@ -433,6 +449,33 @@ public final class SqliteStore implements Store {
             return p;
         }
 
+        /** Commits the connection's transaction (a new one begins at once, with nothing read or written yet). */
+        void commit() {
+            execute("COMMIT");
+            execute("BEGIN");
+        }
+
+        /**
+         * Ends the connection's transaction, committing it or rolling it back, so that it holds no snapshot and
+         * no lock; false when that failed and the connection cannot be trusted any more.
+         */
+        boolean end(boolean commit) {
+            try {
+                statement(commit ? "COMMIT" : "ROLLBACK").execute();
+                statement("BEGIN").execute();
+                return true;
+            } catch (SQLException e) {
+                // e.g. SQLite already rolled back by itself: begin again by hand
+                try {
+                    ((SQLiteConnection) connection).getDatabase().exec("begin;", false);
+                    return true;
+                } catch (SQLException again) {
+                    LOG.warn("a store connection could not end its transaction: {}", again.getMessage());
+                    return false;
+                }
+            }
+        }
+
         void execute(String sql) {
             try {
                 statement(sql).execute();
@@ -454,6 +497,13 @@ public final class SqliteStore implements Store {
     }
 
     private static final class Tx implements StoreTx {
+        /** The columns of a resource row, in the order {@link #resourceRow} reads them. */
+        private static final String RESOURCE_COLUMNS =
+                "key, id, subscription, resource_group, type, name, body, created_at, updated_at";
+        /** The columns of an operation row, in the order {@link #operationRow} reads them. */
+        private static final String OPERATION_COLUMNS = "id, subscription, namespace, location, kind, target, status, "
+                + "start_time, end_time, due_at, input, result, http_status, error, api_version";
+
         private final Db db;
 
         Tx(Db db) {
@@ -488,7 +538,13 @@ public final class SqliteStore implements Store {
 
         @Override
         public Optional<StoredResource> resource(String key) {
-            return query("SELECT * FROM resources WHERE key = ?", Tx::resourceRow, key).stream().findFirst();
+            return query("SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE key = ?", Tx::resourceRow, key).stream()
+                    .findFirst();
+        }
+
+        @Override
+        public Optional<String> resourceBody(String key) {
+            return query("SELECT body FROM resources WHERE key = ?", rs -> rs.getString(1), key).stream().findFirst();
         }
 
         @Override
@@ -509,19 +565,30 @@ public final class SqliteStore implements Store {
 
         @Override
         public List<StoredResource> listResources(ResourceQuery q) {
-            StringBuilder sql = new StringBuilder("SELECT * FROM resources WHERE subscription = ? AND type = ?");
-            List<Object> args = new ArrayList<>(List.of(q.subscription(), q.type()));
+            List<Object> args = new ArrayList<>(5);
+            args.add(q.subscription());
+            args.add(q.type());
+            int variant = 0;
             if (q.resourceGroup() != null) {
-                sql.append(" AND resource_group = ?");
                 args.add(q.resourceGroup());
+                variant |= 1;
             }
             if (q.afterKey() != null) {
-                sql.append(" AND key > ?");
                 args.add(q.afterKey());
+                variant |= 2;
             }
-            sql.append(" ORDER BY key LIMIT ?");
             args.add(q.limit());
-            return query(sql.toString(), Tx::resourceRow, args.toArray());
+            return query(LIST_SQL[variant], Tx::resourceRow, args.toArray());
+        }
+
+        /** A listing's query by which of resource group (1) and start key (2) it has. */
+        private static final String[] LIST_SQL = {list(false, false), list(true, false), list(false, true),
+                list(true, true)};
+
+        private static String list(boolean group, boolean after) {
+            return "SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE subscription = ? AND type = ?"
+                    + (group ? " AND resource_group = ?" : "") + (after ? " AND key > ?" : "")
+                    + " ORDER BY key LIMIT ?";
         }
 
         @Override
@@ -532,7 +599,8 @@ public final class SqliteStore implements Store {
 
         @Override
         public Optional<StoredOperation> operation(String id) {
-            return query("SELECT * FROM operations WHERE id = ?", Tx::operationRow, id).stream().findFirst();
+            return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE id = ?", Tx::operationRow, id).stream()
+                    .findFirst();
         }
 
         @Override
@@ -549,13 +617,14 @@ public final class SqliteStore implements Store {
 
         @Override
         public List<StoredOperation> operationsInProgress() {
-            return query("SELECT * FROM operations WHERE status = ? ORDER BY due_at", Tx::operationRow,
+            return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE status = ? ORDER BY due_at",
+                    Tx::operationRow,
                     StoredOperation.IN_PROGRESS);
         }
 
         @Override
         public Optional<StoredOperation> operationInProgress(String target, String kind) {
-            return query("SELECT * FROM operations WHERE status = ? AND target = ? AND kind = ? "
+            return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE status = ? AND target = ? AND kind = ? "
                             + "ORDER BY start_time DESC LIMIT 1", Tx::operationRow, StoredOperation.IN_PROGRESS,
                     target, kind).stream().findFirst();
         }
@@ -584,19 +653,16 @@ public final class SqliteStore implements Store {
         }
 
         private static StoredResource resourceRow(ResultSet rs) throws SQLException {
-            return new StoredResource(rs.getString("key"), rs.getString("id"), rs.getString("subscription"),
-                    rs.getString("resource_group"), rs.getString("type"), rs.getString("name"), rs.getString("body"),
-                    rs.getLong("created_at"), rs.getLong("updated_at"));
+            return new StoredResource(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9));
         }
 
         private static StoredOperation operationRow(ResultSet rs) throws SQLException {
-            long end = rs.getLong("end_time");
+            long end = rs.getLong(9);
             Long endTime = rs.wasNull() ? null : end;
-            return new StoredOperation(rs.getString("id"), rs.getString("subscription"), rs.getString("namespace"),
-                    rs.getString("location"), rs.getString("kind"), rs.getString("target"), rs.getString("status"),
-                    rs.getLong("start_time"), endTime, rs.getLong("due_at"), rs.getString("input"),
-                    rs.getString("result"), rs.getInt("http_status"), rs.getString("error"),
-                    rs.getString("api_version"));
+            return new StoredOperation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), endTime, rs.getLong(10),
+                    rs.getString(11), rs.getString(12), rs.getInt(13), rs.getString(14), rs.getString(15));
         }
     }
 

@@ -7,6 +7,11 @@ import java.util.Optional;
 public interface StoreTx {
     Optional<StoredResource> resource(String key);
 
+    /** Only the stored document of a resource: what a GET needs, without the rest of its row. */
+    default Optional<String> resourceBody(String key) {
+        return resource(key).map(StoredResource::body);
+    }
+
     /** Inserts or replaces by key. */
     void putResource(StoredResource resource);
 
