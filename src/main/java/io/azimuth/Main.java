@@ -3,6 +3,7 @@ package io.azimuth;
 import ch.qos.logback.classic.Level;
 import io.azimuth.server.AzimuthServer;
 import io.azimuth.server.Config;
+import io.azimuth.server.TrainingRun;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--vhd-check", paramLabel = "MODE", description = "strict: VHD blobs must exist and be valid fixed VHDs; lenient: every well-formed blob URI is taken as an existing VHD of unknown size. Default: ${DEFAULT-VALUE}.")
     String vhdCheck = "strict";
 
+    @Option(names = "--training-run", hidden = true, description = "Start in memory, serve a few typical requests, "
+            + "stop: how the build writes the class-data sharing archive target/azimuth.jsa.")
+    boolean trainingRun;
+
     @Option(names = "--page-size", paramLabel = "N", description = "Most items a list page holds. Default: ${DEFAULT-VALUE}.")
     int pageSize = 100;
 
@@ -106,6 +111,9 @@ public final class Main implements Callable<Integer> {
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
                 subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
                 vhdCheck.equalsIgnoreCase("lenient"));
+        if (trainingRun) {
+            return TrainingRun.run(config);
+        }
         AzimuthServer server = AzimuthServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
