@@ -22,8 +22,10 @@ for arg in "$@"; do
     esac
 done
 
-jar=target/azimuth.jar
-if [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
+jar=${BENCH_JAR:-target/azimuth.jar}
+if [[ -n ${BENCH_JAR:-} ]]; then
+    [[ -f $jar ]] || { echo "[bench] BENCH_JAR=$jar does not exist" >&2; exit 2; }
+elif [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
     echo "[bench] building $jar" >&2
     mvn -B -q package -DskipTests
 fi
@@ -61,12 +63,35 @@ revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git status --porcelain -- pom.xml src 2>/dev/null) ]]; then
     revision="$revision+modified"
 fi
+if [[ -n ${BENCH_JAR:-} ]]; then
+    revision="${BENCH_JAR_REVISION:-unknown} ($jar)"
+fi
 command="bench/run.sh"
 if [[ $smoke == 1 ]]; then
     command="bench/run.sh --smoke"
 fi
+if [[ -n ${BENCH_JAR:-} ]]; then
+    command="BENCH_JAR=$jar $command"
+fi
 
-export BENCH_SMOKE=$smoke BENCH_JAR=$jar BENCH_CLASSES=$classes BENCH_SDK_CLASSPATH=$sdk_classpath \
+# A class-data sharing archive of what start-up and the first requests load, written by the jar's own training
+# run (docs/PERFORMANCE.md), measured as a second way to start. BENCH_CDS_ARCHIVE= (empty) leaves it out.
+if [[ -n ${BENCH_JAR:-} ]]; then
+    cds_archive=${BENCH_CDS_ARCHIVE:-} # another build: only an archive given explicitly
+else
+    cds_archive=${BENCH_CDS_ARCHIVE-${jar%.jar}.jsa}
+fi
+if [[ -n $cds_archive && ( ! -f $cds_archive || $jar -nt $cds_archive ) ]]; then
+    echo "[bench] writing the class-data sharing archive $cds_archive" >&2
+    rm -f "$cds_archive"
+    if ! java -XX:ArchiveClassesAtExit="$cds_archive" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" --training-run \
+            > bench/target/cds-training.log 2>&1; then
+        echo "[bench] the training run failed; see bench/target/cds-training.log" >&2
+        exit 1
+    fi
+fi
+
+export BENCH_CDS_ARCHIVE=$cds_archive BENCH_SMOKE=$smoke BENCH_JAR=$jar BENCH_CLASSES=$classes BENCH_SDK_CLASSPATH=$sdk_classpath \
     BENCH_DATA_DIR=$data_root BENCH_FS=$fs BENCH_REVISION=$revision BENCH_COMMAND=$command \
     BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 exec java -cp "$jar:$classes" PerfBench

@@ -78,11 +78,11 @@ public final class PerfBench {
                     Duration warmup, Duration measure, Duration jitWarmup, Duration idleSettle, int startupRuns,
                     int sdkRuns,
                     int fsyncProbes, long clockTicks, String fileSystem, String revision, String command,
-                    List<String> jvmOptions, List<String> azimuthJvmOptions) {
+                    List<String> jvmOptions, List<String> azimuthJvmOptions, String label, Path cdsArchive) {
         static Settings fromEnvironment() {
             boolean smoke = env("BENCH_SMOKE", "0").equals("1");
             List<Integer> levels = new ArrayList<>();
-            for (String l : env("BENCH_LEVELS", smoke ? "100 300 1000" : "1000 10000 100000").trim().split("[\\s,]+")) {
+            for (String l : env("BENCH_LEVELS", smoke ? "100 1000" : "1000 10000 100000").trim().split("[\\s,]+")) {
                 levels.add(Integer.parseInt(l.replace("_", "")));
             }
             String report = env("BENCH_REPORT", smoke ? "none" : "docs/PERFORMANCE.md");
@@ -98,7 +98,7 @@ public final class PerfBench {
                     Integer.parseInt(env("BENCH_SEED_WORKERS", "32")),
                     seconds(env("BENCH_WARMUP", smoke ? "0.3" : "1")),
                     seconds(env("BENCH_DURATION", smoke ? "0.7" : "3")),
-                    seconds(env("BENCH_JIT_WARMUP", smoke ? "1" : "8")),
+                    seconds(env("BENCH_JIT_WARMUP", smoke ? "0.5" : "8")),
                     seconds(env("BENCH_IDLE_SETTLE", smoke ? "0.3" : "1")),
                     Integer.parseInt(env("BENCH_STARTUP_RUNS", smoke ? "1" : "5")),
                     Integer.parseInt(env("BENCH_SDK_RUNS", smoke ? "2" : "10")),
@@ -108,7 +108,9 @@ public final class PerfBench {
                     env("BENCH_REVISION", "unknown"),
                     env("BENCH_COMMAND", "bench/run.sh"),
                     words(env("BENCH_JVM_OPTS", "")),
-                    words(env("BENCH_AZIMUTH_JVM_OPTS", "")));
+                    words(env("BENCH_AZIMUTH_JVM_OPTS", "")),
+                    env("BENCH_LABEL", "").replaceAll("[^A-Za-z0-9._-]", "-"),
+                    env("BENCH_CDS_ARCHIVE", "").isEmpty() ? null : Path.of(env("BENCH_CDS_ARCHIVE", "")));
         }
 
         private static Duration seconds(String s) {
@@ -162,7 +164,8 @@ public final class PerfBench {
         ObjectNode targets = targets();
         result.set("targets", targets);
 
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + (settings.label().isEmpty() ? "" : "-" + settings.label());
         Files.createDirectories(settings.results());
         Path json = settings.results().resolve("perf-" + stamp + (settings.smoke() ? "-smoke" : "") + ".json");
         Files.writeString(json, JSON.writeValueAsString(result));
@@ -200,13 +203,9 @@ public final class PerfBench {
      * to its first 200. Each run a new process; the median is reported.
      */
     private void startup(Path dataRoot) throws Exception {
-        List<Double> baseHealthy = new ArrayList<>();
-        List<Double> baseRss = new ArrayList<>();
-        List<Double> firstHealthy = new ArrayList<>();
-        List<Double> firstRss = new ArrayList<>();
-        List<Double> againHealthy = new ArrayList<>();
-        List<Double> againPut = new ArrayList<>();
-        List<Double> againRss = new ArrayList<>();
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        List<String> cds = settings.cdsArchive() == null ? List.of()
+                : List.of("-XX:SharedArchiveFile=" + settings.cdsArchive(), "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
         for (int run = 0; run < settings.startupRuns(); run++) {
             // the baseline
             int port = freePort();
@@ -214,54 +213,71 @@ public final class PerfBench {
             Server base = Server.start("baseline-startup", command(List.of(), "-cp",
                     settings.jar() + java.io.File.pathSeparator + settings.classes(), "BaselineServer",
                     String.valueOf(port)), logs.resolve("baseline-startup.log"));
-            baseHealthy.add(untilStatus(base, port, "GET", "/_azimuth/health", null, 200, t0));
+            add(samples, "baselineHealthyMs", untilStatus(base, port, "GET", "/_azimuth/health", null, 200, t0));
             Thread.sleep(settings.idleSettle().toMillis());
-            baseRss.add(base.rssMiB());
+            add(samples, "baselineIdleRssMiB", base.rssMiB());
             base.stop();
 
-            // Azimuth on an empty data directory: its first start, which also writes the certificate
-            Path dir = dataRoot.resolve("startup-" + run);
-            int http = freePort();
-            int https = freePort();
-            long s0 = System.nanoTime();
-            Server az = Server.start("azimuth-startup", azimuth(dir, http, https), logs.resolve("azimuth-startup.log"));
-            firstHealthy.add(untilStatus(az, http, "GET", "/_azimuth/health", null, 200, s0));
-            Thread.sleep(settings.idleSettle().toMillis());
-            firstRss.add(az.rssMiB());
-            check(Http.once(http, "PUT", "/subscriptions/" + SUB + "/resourceGroups/" + RG + "?api-version=" + RG_V,
-                    "{\"location\":\"westus\"}".getBytes(StandardCharsets.UTF_8)) == 201,
-                    "cannot create the resource group");
-            az.stop();
-            // again on that directory: to healthy, and idle memory
-            s0 = System.nanoTime();
-            az = Server.start("azimuth-startup", azimuth(dir, http, https), logs.resolve("azimuth-startup.log"));
-            againHealthy.add(untilStatus(az, http, "GET", "/_azimuth/health", null, 200, s0));
-            Thread.sleep(settings.idleSettle().toMillis());
-            againRss.add(az.rssMiB());
-            az.stop();
-            // and again: to the first image PUT answered 201, tried from process start on
-            s0 = System.nanoTime();
-            az = Server.start("azimuth-startup", azimuth(dir, http, https), logs.resolve("azimuth-startup.log"));
-            againPut.add(untilStatus(az, http, "PUT", IMAGES + "/startup-image?api-version=" + V, IMAGE_BODY, 201, s0));
-            az.stop();
+            startupRuns(dataRoot.resolve("startup-" + run), List.of(), "", samples);
+            if (!cds.isEmpty()) {
+                startupRuns(dataRoot.resolve("startup-cds-" + run), cds, "Cds", samples);
+            }
             log("start-up run %d: baseline %.0f ms; Azimuth first start %.0f ms to healthy, restart %.0f ms to "
-                            + "healthy, %.0f ms to first image PUT; idle RSS %.0f MiB (baseline %.0f MiB)", run + 1,
-                    baseHealthy.get(run), firstHealthy.get(run), againHealthy.get(run), againPut.get(run),
-                    againRss.get(run), baseRss.get(run));
+                            + "healthy, %.0f ms to first image PUT%s; idle RSS %.0f MiB (baseline %.0f MiB)", run + 1,
+                    last(samples, "baselineHealthyMs"), last(samples, "firstStartHealthyMs"),
+                    last(samples, "restartHealthyMs"), last(samples, "restartFirstImagePutMs"),
+                    cds.isEmpty() ? "" : fmt("; with the CDS archive %.0f ms first start, %.0f ms restart",
+                            last(samples, "firstStartCdsHealthyMs"), last(samples, "restartCdsHealthyMs")),
+                    last(samples, "restartIdleRssMiB"), last(samples, "baselineIdleRssMiB"));
         }
         ObjectNode s = result.putObject("startup");
         s.put("runs", settings.startupRuns());
-        s.put("baselineHealthyMs", median(baseHealthy));
-        s.put("baselineIdleRssMiB", median(baseRss));
-        s.put("firstStartHealthyMs", median(firstHealthy));
-        s.put("firstStartIdleRssMiB", median(firstRss));
-        s.put("restartHealthyMs", median(againHealthy));
-        s.put("restartFirstImagePutMs", median(againPut));
-        s.put("restartIdleRssMiB", median(againRss));
-        s.set("samples", JSON.valueToTree(Map.of("baselineHealthyMs", baseHealthy, "firstStartHealthyMs",
-                firstHealthy, "restartHealthyMs", againHealthy, "restartFirstImagePutMs", againPut,
-                "restartIdleRssMiB", againRss, "firstStartIdleRssMiB", firstRss,
-                "baselineIdleRssMiB", baseRss)));
+        s.put("cdsArchive", settings.cdsArchive() == null ? null : settings.cdsArchive().toString());
+        for (Map.Entry<String, List<Double>> e : samples.entrySet()) {
+            s.put(e.getKey(), median(e.getValue()));
+        }
+        s.set("samples", JSON.valueToTree(samples));
+    }
+
+    /**
+     * Azimuth on an empty data directory (its first start, which also writes the certificate), then twice again on
+     * it: to healthy with idle memory, and to the first image PUT answered 201, tried from process start on.
+     */
+    private void startupRuns(Path dir, List<String> jvmOptions, String variant, Map<String, List<Double>> samples)
+            throws Exception {
+        int http = freePort();
+        int https = freePort();
+        long s0 = System.nanoTime();
+        Server az = Server.start("azimuth-startup", azimuth(jvmOptions, dir, http, https),
+                logs.resolve("azimuth-startup.log"));
+        add(samples, "firstStart" + variant + "HealthyMs", untilStatus(az, http, "GET", "/_azimuth/health", null,
+                200, s0));
+        Thread.sleep(settings.idleSettle().toMillis());
+        add(samples, "firstStart" + variant + "IdleRssMiB", az.rssMiB());
+        check(Http.once(http, "PUT", "/subscriptions/" + SUB + "/resourceGroups/" + RG + "?api-version=" + RG_V,
+                "{\"location\":\"westus\"}".getBytes(StandardCharsets.UTF_8)) == 201,
+                "cannot create the resource group");
+        az.stop();
+        s0 = System.nanoTime();
+        az = Server.start("azimuth-startup", azimuth(jvmOptions, dir, http, https), logs.resolve("azimuth-startup.log"));
+        add(samples, "restart" + variant + "HealthyMs", untilStatus(az, http, "GET", "/_azimuth/health", null, 200, s0));
+        Thread.sleep(settings.idleSettle().toMillis());
+        add(samples, "restart" + variant + "IdleRssMiB", az.rssMiB());
+        az.stop();
+        s0 = System.nanoTime();
+        az = Server.start("azimuth-startup", azimuth(jvmOptions, dir, http, https), logs.resolve("azimuth-startup.log"));
+        add(samples, "restart" + variant + "FirstImagePutMs", untilStatus(az, http, "PUT",
+                IMAGES + "/startup-image?api-version=" + V, IMAGE_BODY, 201, s0));
+        az.stop();
+    }
+
+    private static void add(Map<String, List<Double>> samples, String key, double value) {
+        samples.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+
+    private static double last(Map<String, List<Double>> samples, String key) {
+        List<Double> l = samples.get(key);
+        return l == null || l.isEmpty() ? 0 : l.get(l.size() - 1);
     }
 
     /** Milliseconds from {@code t0} until the request answers {@code status}, trying every 2 ms. */
@@ -312,12 +328,12 @@ public final class PerfBench {
                 jitWarmup();
             }
             boolean top = level == settings.topLevel();
-            if (top) {
-                startBaseline();
-            }
             ObjectNode g = growth.addObject();
             g.put("images", nextImage.get());
             g.put("rssMiB", azimuth.rssMiB());
+            if (top) {
+                startBaseline();
+            }
             // at the largest level each phase is followed at once by the baseline's, so both meet the same
             // machine (other processes come and go); the baseline answers the bytes the emulator answered
             g.set("get", JSON.valueToTree(pair(rows, top, "image GET", level, w, this::imageGet, "get")));
@@ -918,7 +934,12 @@ public final class PerfBench {
     // ------------------------------------------------------------------------------------------------ processes
 
     private List<String> azimuth(Path dir, int http, int https) {
+        return azimuth(List.of(), dir, http, https);
+    }
+
+    private List<String> azimuth(List<String> jvmOptions, Path dir, int http, int https) {
         List<String> c = new ArrayList<>(settings.azimuthJvmOptions());
+        c.addAll(jvmOptions);
         c.addAll(List.of("-jar", settings.jar().toString(), "--http-port", String.valueOf(http), "--https-port",
                 String.valueOf(https), "--data-dir", dir.toString(), "--vhd-check", "lenient",
                 "--operation-delay", "0"));
@@ -1073,6 +1094,7 @@ public final class PerfBench {
         e.put("revision", settings.revision());
         e.put("command", settings.command());
         e.put("smoke", String.valueOf(settings.smoke()));
+        e.put("label", settings.label());
         e.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         e.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
@@ -1129,8 +1151,10 @@ public final class PerfBench {
         double again = s.path("restartHealthyMs").asDouble();
         double base = s.path("baselineHealthyMs").asDouble();
         double slowest = Math.max(first, again);
-        target(list, "start-up to healthy < 0.5 s (first start and restart)",
-                fmt("%.0f ms first start, %.0f ms restart", first, again), slowest < 500);
+        String withCds = s.has("restartCdsHealthyMs") ? fmt("; with a CDS archive (--training-run) %.0f ms and %.0f ms",
+                s.path("firstStartCdsHealthyMs").asDouble(), s.path("restartCdsHealthyMs").asDouble()) : "";
+        target(list, "start-up to healthy < 0.5 s (first start and restart; `java -jar`)",
+                fmt("%.0f ms first start, %.0f ms restart%s", first, again, withCds), slowest < 500);
         target(list, "start-up to healthy <= 3x the baseline's", fmt("%.1fx first start, %.1fx restart (baseline %.0f ms)",
                 first / base, again / base, base), slowest <= 3 * base);
         double idle = Math.max(s.path("firstStartIdleRssMiB").asDouble(), s.path("restartIdleRssMiB").asDouble());
@@ -1211,6 +1235,17 @@ public final class PerfBench {
                 settings.idleSettle().toMillis() / 1000.0,
                 s.path("baselineIdleRssMiB").asDouble(), s.path("firstStartIdleRssMiB").asDouble(),
                 s.path("restartIdleRssMiB").asDouble()));
+        if (s.has("restartCdsHealthyMs")) {
+            double base = s.path("baselineHealthyMs").asDouble();
+            b.append(fmt("| the same with a class-data sharing archive (`-XX:SharedArchiveFile=%s`): to healthy | | %.0f ms "
+                            + "(%.1fx) | %.0f ms (%.1fx) |%n", s.path("cdsArchive").asText(),
+                    s.path("firstStartCdsHealthyMs").asDouble(), s.path("firstStartCdsHealthyMs").asDouble() / base,
+                    s.path("restartCdsHealthyMs").asDouble(), s.path("restartCdsHealthyMs").asDouble() / base));
+            b.append(fmt("| ... to first image PUT answered 201 | | | %.0f ms |%n",
+                    s.path("restartCdsFirstImagePutMs").asDouble()));
+            b.append(fmt("| ... resident memory, idle | | %.0f MiB | %.0f MiB |%n",
+                    s.path("firstStartCdsIdleRssMiB").asDouble(), s.path("restartCdsIdleRssMiB").asDouble()));
+        }
 
         b.append(fmt("%n**Throughput and latency at %,d stored images** (closed loop: N workers, each one keep-alive "
                 + "connection, one request at a time; the baseline answers the same number of bytes)%n%n",
