@@ -197,6 +197,21 @@ final class DeploymentXml {
             out.el("InstanceSize", role.path("RoleSize").asText());
             out.empty("InstanceStateDetails");
             out.el("IpAddress", role.path("IpAddress").asText(null));
+            JsonNode endpoints = role.path("Network").path("InputEndpoints");
+            if (!endpoints.isEmpty()) {
+                out.open("InstanceEndpoints");
+                for (JsonNode ep : endpoints) {
+                    out.open("InstanceEndpoint");
+                    out.el("Name", ep.path("Name").asText(null));
+                    out.el("Vip", vip(d));
+                    out.el("PublicPort", ep.path("Port").asInt());
+                    out.el("LocalPort", ep.path("LocalPort").asInt());
+                    out.el("Protocol", ep.path("Protocol").asText(null));
+                    out.el("IdleTimeoutInMinutes", ep.path("IdleTimeoutInMinutes").asInt(4));
+                    out.close();
+                }
+                out.close();
+            }
             out.el("PowerState", role.path("PowerState").asText());
             out.el("HostName", role.path("HostName").asText(null));
             out.close();
@@ -206,7 +221,7 @@ final class DeploymentXml {
         out.open("RoleList");
         for (JsonNode role : d.path("Roles")) {
             out.open("Role", "PersistentVMRole");
-            roleBody(out, role);
+            roleBody(out, role, vip(d));
             out.close();
         }
         out.close();
@@ -217,17 +232,28 @@ final class DeploymentXml {
         out.el("LastModifiedTime", d.path("LastModifiedTime").asText());
         out.el("VirtualNetworkName", d.path("VirtualNetworkName").asText(null));
         out.empty("ExtendedProperties");
+        out.open("VirtualIPs").open("VirtualIP").el("Address", vip(d)).el("IsDnsProgrammed", true)
+                .el("Name", d.path("Name").asText() + "ContractContract").close().close();
         out.el("InternalDnsSuffix", d.path("Name").asText() + ".d1.internal.cloudapp.net");
         out.empty("LoadBalancers");
     }
 
     static String roleDocument(JsonNode role) {
         XmlOut out = XmlOut.root("PersistentVMRole");
-        roleBody(out, role);
+        roleBody(out, role, null);
         return out.finish();
     }
 
-    private static void roleBody(XmlOut out, JsonNode role) {
+    /**
+     * The deployment's public address, made up from its private id in the documentation range 192.0.2.0/24:
+     * nothing is reachable at it.
+     */
+    private static String vip(ObjectNode d) {
+        return "192.0.2." + (1 + Math.floorMod(d.path("PrivateID").asText().hashCode(), 254));
+    }
+
+    /** A role's elements; input endpoints show the deployment's address ({@code vip}) inside a deployment. */
+    private static void roleBody(XmlOut out, JsonNode role, String vip) {
         out.el("RoleName", role.path("RoleName").asText());
         out.empty("OsVersion");
         out.el("RoleType", "PersistentVMRole");
@@ -244,6 +270,7 @@ final class DeploymentXml {
                 out.el("Name", ep.path("Name").asText(null));
                 out.el("Port", ep.path("Port").isInt() ? ep.path("Port").asInt() : null);
                 out.el("Protocol", ep.path("Protocol").asText(null));
+                out.el("Vip", vip);
                 out.el("EnableDirectServerReturn", ep.path("EnableDirectServerReturn").asBoolean(false));
                 out.el("IdleTimeoutInMinutes", ep.path("IdleTimeoutInMinutes").asInt(4));
                 out.close();
