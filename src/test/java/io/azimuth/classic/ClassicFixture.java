@@ -223,9 +223,9 @@ final class ClassicFixture {
 
     /**
      * A cloud service {@code svc} with a deployment {@code dep} of one role {@code role} made from a new OS image
-     * (Linux or Windows), its OS disk at {@code vhds/{svc}-{role}.vhd}.
+     * (Linux or Windows), its OS disk at {@code vhds/{svc}-{role}.vhd}; the request id of the deployment's creation.
      */
-    static void createVm(TestServer server, String svc, String dep, String role, String os) {
+    static String createVm(TestServer server, String svc, String dep, String role, String os) {
         Http http = server.http;
         createService(http, svc);
         String image = "base-" + os.toLowerCase() + "-" + svc;
@@ -233,7 +233,7 @@ final class ClassicFixture {
         ConfigSet set = os.equals("Windows") ? ConfigSet.windows() : ConfigSet.linux();
         String body = deploymentXml(dep, roleXml("Role", role, set.xml("ConfigurationSet") + network(),
                 osDiskFromImage(image, media("vhds", svc + "-" + role + ".vhd"))));
-        assertStatus(call(http, "POST", service(svc) + "/deployments", body), 202);
+        return assertStatus(call(http, "POST", service(svc) + "/deployments", body), 202).header("x-ms-request-id");
     }
 
     static String shutdownXml(String action) {
