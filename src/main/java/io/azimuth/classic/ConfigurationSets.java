@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.http.Json;
 
+import java.util.Set;
+
 /**
  * Reads configuration sets ({@code ConfigurationSet} in a role, {@code ProvisioningConfiguration} in Capture Role)
  * into JSON keyed by the XML element names, checking only their shape: which elements each kind of set has, their
@@ -30,6 +32,13 @@ final class ConfigurationSets {
     private static final String[] INPUT_ENDPOINT_ORDER = {"LoadBalancedEndpointSetName", "LocalPort", "Name", "Port",
             "LoadBalancerProbe", "Protocol", "Vip", "EnableDirectServerReturn", "LoadBalancerName|EndpointAcl|EndpointACL",
             "IdleTimeoutInMinutes", "LoadBalancerDistribution", "VirtualIPName"};
+
+    /** Collections of network sets, which the classic SDK writes empty into provisioning sets. */
+    private static final Set<String> NETWORK_COLLECTIONS = Set.of("InputEndpoints", "SubnetNames", "PublicIPs",
+            "NetworkInterfaces");
+    private static final Set<String> NOT_IN_LINUX = Set.of("InputEndpoints", "SubnetNames", "PublicIPs",
+            "NetworkInterfaces", "StoredCertificateSettings");
+    private static final Set<String> NOT_IN_NETWORK = Set.of("StoredCertificateSettings");
 
     private ConfigurationSets() {
     }
@@ -69,7 +78,7 @@ final class ConfigurationSets {
     }
 
     private static ObjectNode windows(XmlElement set) {
-        Elements e = Elements.of(set, WINDOWS_ORDER);
+        Elements e = Elements.of(set, NETWORK_COLLECTIONS, WINDOWS_ORDER);
         ObjectNode out = Json.object();
         out.put("ConfigurationSetType", WINDOWS);
         text(out, e, "ComputerName");
@@ -155,7 +164,7 @@ final class ConfigurationSets {
     }
 
     private static ObjectNode linux(XmlElement set) {
-        Elements e = Elements.of(set, LINUX_ORDER);
+        Elements e = Elements.of(set, NOT_IN_LINUX, LINUX_ORDER);
         ObjectNode out = Json.object();
         out.put("ConfigurationSetType", LINUX);
         text(out, e, "HostName");
@@ -189,7 +198,7 @@ final class ConfigurationSets {
     }
 
     private static ObjectNode network(XmlElement set) {
-        Elements e = Elements.of(set, NETWORK_ORDER);
+        Elements e = Elements.of(set, NOT_IN_NETWORK, NETWORK_ORDER);
         ObjectNode out = Json.object();
         out.put("ConfigurationSetType", NETWORK);
         if (e.has("InputEndpoints")) {

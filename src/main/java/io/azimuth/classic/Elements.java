@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The child elements of one request element, checked against the order the service defines: the service reads
@@ -40,6 +41,15 @@ final class Elements {
     }
 
     static Elements of(XmlElement parent, String... order) {
+        return of(parent, Set.of(), order);
+    }
+
+    /**
+     * As {@link #of(XmlElement, String...)}, reading the {@code ignorable} elements, wherever they are, as absent
+     * when they are empty: the classic SDK writes one configuration-set class for every kind of set, with the empty
+     * collections of the other kinds in it.
+     */
+    static Elements of(XmlElement parent, Set<String> ignorable, String... order) {
         Map<String, Integer> rank = new HashMap<>();
         Map<String, Boolean> repeats = new HashMap<>();
         Map<String, String> canonical = new HashMap<>();
@@ -56,6 +66,9 @@ final class Elements {
         int last = -1;
         String lastName = null;
         for (XmlElement child : parent.children()) {
+            if (ignorable.contains(child.name()) && child.children().isEmpty() && child.text().isBlank()) {
+                continue;
+            }
             if (!XmlOut.classicNamespace(child.namespace())) {
                 throw ClassicErrors.invalidXml("The element '" + child.path() + "' must be in the namespace '"
                         + XmlOut.NS + "'" + (child.namespace().isEmpty() ? "; it has none." : ", not '"

@@ -382,7 +382,6 @@ class ProvisioningRulesTest {
                 "SSH/PublicKeys/PublicKey[1]/Fingerprint", "required");
         refused("lin", lin().set("SSH", publicKeys(linThumbprint, null)), "SSH/PublicKeys/PublicKey[1]/Path",
                 "required");
-        refused("lin", lin().set("SSH", "<PublicKeys/>"), "SSH/PublicKeys/PublicKey", "required");
         refused("lin", lin().set("SSH", publicKeys("ABCDEF", "/home/azureuser/.ssh/authorized_keys")),
                 "SSH/PublicKeys/PublicKey[1]/Fingerprint", "certificate of the cloud service");
         accepted("lin", lin().set("SSH", publicKeys(linThumbprint, "/home/azureuser/.ssh/authorized_keys")));
@@ -393,9 +392,15 @@ class ProvisioningRulesTest {
         refused("lin", lin().set("SSH", keyPairs(null, "/home/azureuser/.ssh/id_rsa")),
                 "SSH/KeyPairs/KeyPair[1]/Fingerprint", "required");
         refused("lin", lin().set("SSH", keyPairs(linThumbprint, null)), "SSH/KeyPairs/KeyPair[1]/Path", "required");
-        refused("lin", lin().set("SSH", "<KeyPairs/>"), "SSH/KeyPairs/KeyPair", "required");
         accepted("lin", lin().set("SSH", publicKeys(linThumbprint, "/home/azureuser/.ssh/authorized_keys")
                 + keyPairs(linThumbprint, "/home/azureuser/.ssh/id_rsa")));
+    }
+
+    @Test
+    void emptySshListsAreReadAsNoneAsTheClassicSdkWritesThem() {
+        accepted("lin", lin().set("SSH", publicKeys(linThumbprint, "/home/azureuser/.ssh/authorized_keys")
+                + "<KeyPairs/>"));
+        accepted("lin", lin().set("SSH", "<PublicKeys/><KeyPairs/>"));
     }
 
     @Test
@@ -405,6 +410,19 @@ class ProvisioningRulesTest {
         refusedWith("lin", lin().set("CustomData", b64("#!/bin/sh")), "2013-06-01", "BadRequest", "CustomData",
                 "2013-10-01");
         accepted("lin", lin().set("CustomData", b64("#!/bin/sh\necho hi")));
+    }
+
+    @Test
+    void emptyCollectionsOfOtherKindsOfSetAreReadAsAbsentAsTheClassicSdkWritesThem() {
+        String sdkLike = lin().provisioning().replace("<HostName>",
+                "<InputEndpoints/><SubnetNames/><PublicIPs/><NetworkInterfaces/><StoredCertificateSettings/><HostName>");
+        assertStatus(call(http, "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", sdkLike, "l",
+                "img-" + images.incrementAndGet())), 202);
+        shutdown(http, "lin", "dep", "vm", null);
+        String notEmpty = lin().provisioning().replace("<HostName>",
+                "<SubnetNames><SubnetName>s</SubnetName></SubnetNames><HostName>");
+        assertError(call(http, "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", notEmpty, "l", "x")),
+                400, "InvalidXmlRequest", P + "SubnetNames");
     }
 
     @Test
