@@ -109,12 +109,8 @@ public final class ClassicEnvelope implements Envelope {
 
     @Override
     public ApiResponse renderError(ApiRequest request, ApiException error) {
-        String code = switch (error.code()) {
-            case "InternalServerError" -> ClassicErrors.INTERNAL;
-            case "RequestEntityTooLarge" -> ClassicErrors.BAD_REQUEST;
-            default -> error.code();
-        };
-        return ApiResponse.text(error.status(), errorBody(code, error.getMessage()), CONTENT_TYPE);
+        return ApiResponse.text(error.status(), errorBody(ClassicErrors.classicCode(error.code(), error.status()),
+                error.getMessage()), CONTENT_TYPE);
     }
 
     static String errorBody(String code, String message) {

@@ -84,8 +84,8 @@ final class ClassicOperations {
         }
         if (op.error() != null) {
             ObjectNode error = Json.readObject(op.error());
-            out.open("Error").el("Code", error.path("code").asText()).el("Message", error.path("message").asText())
-                    .close();
+            out.open("Error").el("Code", ClassicErrors.classicCode(error.path("code").asText(), op.httpStatus()))
+                    .el("Message", error.path("message").asText()).close();
         }
         return ApiResponse.text(200, out.finish(), ClassicEnvelope.CONTENT_TYPE);
     }

@@ -2,6 +2,7 @@ package io.azimuth.classic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Handler;
@@ -12,6 +13,7 @@ import io.azimuth.server.Provider;
 import io.vertx.core.http.HttpMethod;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -149,7 +151,7 @@ public final class ClassicProvider implements Provider {
     }
 
     private static String sub(ApiRequest r) {
-        return r.param("subscriptionId").toLowerCase(java.util.Locale.ROOT);
+        return r.param("subscriptionId").toLowerCase(Locale.ROOT);
     }
 
     /** {@code comp=media}: the operation also deletes the blobs, from x-ms-version {@code since}. */
@@ -159,7 +161,7 @@ public final class ClassicProvider implements Provider {
             return false;
         }
         if (!comp.equalsIgnoreCase("media")) {
-            throw new io.azimuth.http.ApiException(400, "MissingOrInvalidRequiredQueryParameter",
+            throw new ApiException(400, "MissingOrInvalidRequiredQueryParameter",
                     "The query parameter 'comp' is 'media' or absent, not '" + comp + "'.");
         }
         if (!Versions.atLeast(ClassicEnvelope.version(r), since)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.Json;
+import io.azimuth.lro.Completion;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
@@ -25,8 +26,8 @@ final class CloudServices {
     CloudServices(Store store, ClassicOperations operations) {
         this.store = store;
         this.operations = operations;
-        operations.register("hostedServices/create", (tx, op) -> io.azimuth.lro.Completion.empty());
-        operations.register("hostedServices/delete", (tx, op) -> io.azimuth.lro.Completion.empty());
+        operations.register("hostedServices/create", (tx, op) -> Completion.empty());
+        operations.register("hostedServices/delete", (tx, op) -> Completion.empty());
     }
 
     static ObjectNode require(StoreTx tx, String subscription, String service) {

@@ -181,6 +181,13 @@ class ClassicEnvelopeTest {
     }
 
     @Test
+    void aBodyOverThePipelinesLimitIsRefusedInTheClassicShape() {
+        String huge = "<CreateHostedService" + ROOT_ATTRS + "><Description>" + "x".repeat(5 * 1024 * 1024)
+                + "</Description></CreateHostedService>";
+        assertError(call(http, "POST", "/services/hostedservices", huge), 413, "BadRequest", "larger than");
+    }
+
+    @Test
     void deeplyNestedDocumentsAreRefused() {
         String deep = "<a>".repeat(200) + "</a>".repeat(200);
         assertError(call(http, "POST", "/services/hostedservices", deep), 400, "InvalidXmlRequest", "deeper");
