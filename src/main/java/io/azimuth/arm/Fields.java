@@ -130,13 +130,7 @@ public final class Fields {
 
     /** The region a tracked resource is created in: required, known, normalised ({@code West US} → {@code westus}). */
     public static String location(JsonNode body) {
-        String location = text(body, "location", "location");
-        if (location == null || location.isBlank()) {
-            throw ApiException.badRequest("LocationRequired", "The location property is required for this definition.",
-                    "location");
-        }
-        return Locations.normalise(location).orElseThrow(() -> ApiException.badRequest("LocationNotAvailableForResourceType",
-                "The provided location '" + location + "' is not available for this resource type. List of available "
-                        + "regions is '" + String.join(",", Locations.names()) + "'.", "location"));
+        return Locations.require(text(body, "location", "location"), "LocationNotAvailableForResourceType",
+                "this resource type");
     }
 }

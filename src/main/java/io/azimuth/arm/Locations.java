@@ -1,5 +1,7 @@
 package io.azimuth.arm;
 
+import io.azimuth.http.ApiException;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +52,20 @@ public final class Locations {
         }
         String key = location.replace(" ", "").toLowerCase(Locale.ROOT);
         return DISPLAY_NAMES.containsKey(key) ? Optional.of(key) : Optional.empty();
+    }
+
+    /**
+     * A required region, normalised; refused with {@code unavailableCode} when unknown ("resource group" or
+     * "this resource type" in the message), {@code LocationRequired} when absent.
+     */
+    public static String require(String location, String unavailableCode, String forWhat) {
+        if (location == null || location.isBlank()) {
+            throw ApiException.badRequest("LocationRequired", "The location property is required for this definition.",
+                    "location");
+        }
+        return normalise(location).orElseThrow(() -> ApiException.badRequest(unavailableCode, "The provided location '"
+                + location + "' is not available for " + forWhat + ". List of available regions is '"
+                + String.join(",", names()) + "'.", "location"));
     }
 
     public static String displayName(String name) {

@@ -8,6 +8,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,6 +31,8 @@ public final class ApiRequest {
     private Route route;
     private Buffer body = Buffer.buffer();
     private JsonNode json;
+    private boolean secure;
+    private List<X509Certificate> clientCertificates = List.of();
 
     public ApiRequest(HttpMethod method, String path, String rawPath, MultiMap query, MultiMap headers,
                       String baseUrl, String requestId, String correlationId) {
@@ -99,6 +103,21 @@ public final class ApiRequest {
         TreeMap<String, String> p = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         p.putAll(params);
         this.params = p;
+    }
+
+    void transport(boolean secure, List<X509Certificate> clientCertificates) {
+        this.secure = secure;
+        this.clientCertificates = List.copyOf(clientCertificates);
+    }
+
+    /** Whether the request came over TLS. */
+    public boolean secure() {
+        return secure;
+    }
+
+    /** The certificate chain the client presented during the TLS handshake (empty over plain HTTP or without one). */
+    public List<X509Certificate> clientCertificates() {
+        return clientCertificates;
     }
 
     void body(Buffer body) {

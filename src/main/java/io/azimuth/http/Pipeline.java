@@ -12,11 +12,18 @@ import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -62,6 +69,7 @@ public final class Pipeline {
         }
         ApiRequest request = new ApiRequest(http.method(), path, http.path(), http.params(), http.headers(), baseUrl(http),
                 requestId, correlation);
+        request.transport(http.isSSL(), clientCertificates(http));
         if (match != null) {
             request.matched(match.route(), match.params());
             StreamingHandler streaming = match.route().streamingHandler(http.method());
@@ -305,6 +313,28 @@ public final class Pipeline {
                 channel.close();
                 return null;
             }, false).onFailure(e -> LOG.debug("closing a response body failed: {}", e.toString()));
+        }
+    }
+
+    /** The X.509 chain a TLS client presented (listeners that request client certificates), else none. */
+    private static List<X509Certificate> clientCertificates(HttpServerRequest http) {
+        if (!http.isSSL()) {
+            return List.of();
+        }
+        try {
+            SSLSession session = http.sslSession();
+            if (session == null) {
+                return List.of();
+            }
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : session.getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return chain;
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
         }
     }
 

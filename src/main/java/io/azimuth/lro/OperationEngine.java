@@ -23,6 +23,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -71,14 +72,37 @@ public final class OperationEngine {
         return begin(tx, request, spec, 0);
     }
 
+    /**
+     * {@link #begin(StoreTx, ApiRequest, OperationSpec)} under an id the caller chose (a dashed GUID, unique): for
+     * API families whose clients poll operations by the request id they were answered with, as the classic API's
+     * do.
+     */
+    public StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, String id) {
+        return begin(tx, request, spec, delayMillis, id);
+    }
+
+    /** {@link #complete(StoreTx, ApiRequest, OperationSpec)} under an id the caller chose. */
+    public StoredOperation complete(StoreTx tx, ApiRequest request, OperationSpec spec, String id) {
+        return begin(tx, request, spec, 0, id);
+    }
+
+    /** An operation by its id, in progress or ended (until it is forgotten). */
+    public Optional<StoredOperation> operation(String id) {
+        return store.read(tx -> tx.operation(id.toLowerCase(Locale.ROOT)));
+    }
+
     private StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay) {
+        return begin(tx, request, spec, delay, Ids.uuid());
+    }
+
+    private StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay, String id) {
         OperationHandler handler = handlers.get(spec.kind());
         if (handler == null) {
             throw new IllegalStateException("no handler for operation kind " + spec.kind());
         }
         long now = System.currentTimeMillis();
         String apiVersion = request.query("api-version");
-        StoredOperation op = new StoredOperation(Ids.uuid(), spec.subscription(), spec.namespace(),
+        StoredOperation op = new StoredOperation(id.toLowerCase(Locale.ROOT), spec.subscription(), spec.namespace(),
                 spec.location(), spec.kind(), spec.target().toLowerCase(Locale.ROOT), StoredOperation.IN_PROGRESS,
                 now, null, now + delay, spec.input() == null ? null : Json.write(spec.input()), null, 202, null,
                 apiVersion == null ? "" : apiVersion);

@@ -55,14 +55,7 @@ public final class ResourceGroups {
     }
 
     public static String normaliseLocation(String location) {
-        if (location == null || location.isBlank()) {
-            throw ApiException.badRequest("LocationRequired", "The location property is required for this definition.",
-                    "location");
-        }
-        return Locations.normalise(location).orElseThrow(() -> ApiException.badRequest(
-                "LocationNotAvailableForResourceGroup", "The provided location '" + location
-                        + "' is not available for resource group. List of available regions is '"
-                        + String.join(",", Locations.names()) + "'.", "location"));
+        return Locations.require(location, "LocationNotAvailableForResourceGroup", "resource group");
     }
 
     public static ApiException notFound(String name) {

@@ -106,6 +106,16 @@ public final class TrackedResources {
         return !state.equalsIgnoreCase(SUCCEEDED) && !state.equalsIgnoreCase("Failed");
     }
 
+    /** A resource stays where it was created: a PUT naming another location is a 409. */
+    public static void requireSameLocation(ObjectNode current, String location) {
+        String existing = current.path("location").asText();
+        if (!existing.equals(location)) {
+            throw ApiException.conflict("InvalidResourceLocation", "The resource '" + current.path("name").asText()
+                    + "' already exists in location '" + existing + "'. A resource with the same name cannot be "
+                    + "created in location '" + location + "'.");
+        }
+    }
+
     public static ApiException conflictingOperation(ResourceId id) {
         return ApiException.conflict("OperationNotAllowed", "Another operation on '" + id.name()
                 + "' is in progress; retry once it has finished.");

@@ -5,6 +5,7 @@ import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.FileVhdStore;
 import io.azimuth.blobs.LenientVhdStore;
 import io.azimuth.blobs.VhdStore;
+import io.azimuth.classic.ClassicProvider;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.disks.DisksProvider;
 import io.azimuth.compute.images.ImagesProvider;
@@ -22,11 +23,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.X509TrustManager;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +40,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -57,7 +64,7 @@ public final class AzimuthServer implements AutoCloseable {
     private static List<Provider> providers() {
         ImagesProvider images = new ImagesProvider();
         return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                new VmProvider(images));
+                new VmProvider(images), new ClassicProvider());
     }
 
     private final Config config;
@@ -196,12 +203,33 @@ public final class AzimuthServer implements AutoCloseable {
             HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpsPort())
                     .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                             .setCertValue(Buffer.buffer(tls.certificatePem()))
-                            .setKeyValue(Buffer.buffer(tls.keyPem())));
+                            .setKeyValue(Buffer.buffer(tls.keyPem())))
+                    // the classic API authenticates by TLS client certificate (a management certificate): ask
+                    // for one, never require it, and accept whichever is sent (an emulator has no subscriptions
+                    // to bind certificates to); ARM clients simply send none
+                    .setClientAuth(ClientAuth.REQUEST).setTrustOptions(TrustOptions.wrap(ANY_CLIENT_CERTIFICATE));
             HttpServer https = await(vertx.createHttpServer(options).requestHandler(pipeline::handle).listen());
             servers.add(https);
             httpsPort = https.actualPort();
         }
     }
+
+    /** Trusts every client certificate; server certificates are never checked with it. */
+    private static final X509TrustManager ANY_CLIENT_CERTIFICATE = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("this trust manager checks client certificates only");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    };
 
     private static <T> T await(io.vertx.core.Future<T> future) {
         try {

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Deleting a group as a long-running operation, with {@code --operation-delay} set. */
 class ResourceGroupDeleteOperationTest {
     static final String V = "?api-version=2025-04-01";
-    static final long DELAY = 1500;
+    static final long DELAY = 2500;
     static TestServer server;
     static Http http;
 

@@ -151,11 +151,7 @@ final class DiskRules {
 
     private ObjectNode update(ObjectNode doc, String location, Map<String, String> tags, String option,
                               Integer size, String sku, String osType, String hyperV) {
-        if (!doc.path("location").asText().equals(location)) {
-            throw ApiException.conflict("InvalidResourceLocation", "The resource '" + doc.path("name").asText()
-                    + "' already exists in location '" + doc.path("location").asText() + "'. A resource with the same "
-                    + "name cannot be created in location '" + location + "'.");
-        }
+        TrackedResources.requireSameLocation(doc, location);
         ObjectNode p = doc.withObjectProperty("properties");
         if (!p.path("creationData").path("createOption").asText().equals(option)) {
             throw ApiException.conflict("PropertyChangeNotAllowed", "Changing property 'creationData.createOption' is "

@@ -57,11 +57,7 @@ final class ImageRules {
 
     ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current) {
         String location = Fields.location(body);
-        if (current.isPresent() && !current.get().path("location").asText().equals(location)) {
-            throw ApiException.conflict("InvalidResourceLocation", "The resource '" + id.name() + "' already exists "
-                    + "in location '" + current.get().path("location").asText() + "'. A resource with the same name "
-                    + "cannot be created in location '" + location + "'.");
-        }
+        current.ifPresent(doc -> TrackedResources.requireSameLocation(doc, location));
         Map<String, String> tags = Tags.parse(body.get("tags"));
         ObjectNode props = Fields.object(body, "properties", "properties");
         if (props == null) {

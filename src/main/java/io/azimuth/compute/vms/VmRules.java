@@ -192,10 +192,7 @@ final class VmRules {
     /** PUT on an existing VM: tags, size, network and the disks' deleteOption may change. */
     ObjectNode update(ObjectNode doc, ObjectNode body) {
         String location = Fields.location(body);
-        if (!doc.path("location").asText().equals(location)) {
-            throw ApiException.conflict("InvalidResourceLocation", "The resource '" + doc.path("name").asText()
-                    + "' already exists in location '" + doc.path("location").asText() + "'.");
-        }
+        TrackedResources.requireSameLocation(doc, location);
         Map<String, String> tags = Tags.parse(body.get("tags"));
         if (tags == null) {
             doc.remove("tags");

@@ -1,0 +1,95 @@
+package io.azimuth.classic;
+
+import io.azimuth.support.Http;
+import io.azimuth.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Map;
+
+import static io.azimuth.classic.ClassicFixture.SUB;
+import static io.azimuth.classic.ClassicFixture.assertError;
+import static io.azimuth.classic.ClassicFixture.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Management certificates: over HTTPS a classic call must present a TLS client certificate (any will do); plain
+ * HTTP, for scripts, needs none; ARM clients, which present none, are unaffected.
+ */
+class ClassicAuthenticationTest {
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void overHttpsWithoutAClientCertificateAClassicCallIsRefused() {
+        Http.Response r = server.https().sendBody("GET", "/" + SUB + "/services/hostedservices",
+                HttpRequest.BodyPublishers.noBody(), Map.of("x-ms-version", "2015-04-01"));
+        assertError(r, 403, "AuthenticationFailed", "certificate");
+    }
+
+    @Test
+    void overHttpsAnyClientCertificateIsAccepted() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .sslContext(withClientCertificate(ClassicFixture.certificate("some management certificate")))
+                .build();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.httpsBase() + "/" + SUB
+                        + "/services/hostedservices")).header("x-ms-version", "2015-04-01").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).startsWith("<HostedServices xmlns=\"http://schemas.microsoft.com/windowsazure\"");
+        assertThat(r.headers().firstValue("x-ms-request-id").orElse("")).matches("[0-9a-f]{32}");
+    }
+
+    @Test
+    void plainHttpNeedsNoCertificate() {
+        assertStatus(ClassicFixture.get(server.http, "/services/hostedservices"), 200);
+    }
+
+    @Test
+    void armClientsOverHttpsAreNotAskedForMoreThanTheirToken() {
+        Http.Response r = server.https().get("/subscriptions/" + SUB + "/resourcegroups?api-version=2022-09-01");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    private static SSLContext withClientCertificate(ClassicFixture.Cert cert) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("management", cert.keys().getPrivate(), "pw".toCharArray(),
+                new Certificate[]{cert.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "pw".toCharArray());
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        String pem = server.http.get("/_azimuth/cert").body();
+        trust.setCertificateEntry("azimuth", CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
