@@ -174,27 +174,25 @@ final class ConfigurationSets {
         if (e.has("SSH")) {
             Elements s = Elements.of(e.one("SSH"), "PublicKeys", "KeyPairs");
             ObjectNode ssh = out.putObject("SSH");
-            if (s.has("PublicKeys")) {
-                ArrayNode keys = ssh.putArray("PublicKeys");
-                for (XmlElement k : Elements.of(s.one("PublicKeys"), "PublicKey*").all("PublicKey")) {
-                    Elements ke = Elements.of(k, "Fingerprint", "Path");
-                    ObjectNode key = keys.addObject();
-                    text(key, ke, "Fingerprint");
-                    text(key, ke, "Path");
-                }
-            }
-            if (s.has("KeyPairs")) {
-                ArrayNode pairs = ssh.putArray("KeyPairs");
-                for (XmlElement k : Elements.of(s.one("KeyPairs"), "KeyPair*").all("KeyPair")) {
-                    Elements ke = Elements.of(k, "Fingerprint", "Path");
-                    ObjectNode pair = pairs.addObject();
-                    text(pair, ke, "Fingerprint");
-                    text(pair, ke, "Path");
-                }
-            }
+            sshKeys(ssh, s, "PublicKeys", "PublicKey");
+            sshKeys(ssh, s, "KeyPairs", "KeyPair");
         }
         text(out, e, "CustomData");
         return out;
+    }
+
+    /** {@code PublicKeys/PublicKey} or {@code KeyPairs/KeyPair}: each a Fingerprint and a Path. */
+    private static void sshKeys(ObjectNode ssh, Elements s, String list, String item) {
+        if (!s.has(list)) {
+            return;
+        }
+        ArrayNode out = ssh.putArray(list);
+        for (XmlElement k : Elements.of(s.one(list), item + "*").all(item)) {
+            Elements ke = Elements.of(k, "Fingerprint", "Path");
+            ObjectNode key = out.addObject();
+            text(key, ke, "Fingerprint");
+            text(key, ke, "Path");
+        }
     }
 
     private static ObjectNode network(XmlElement set) {

@@ -32,7 +32,7 @@ public final class ApiRequest {
     private Buffer body = Buffer.buffer();
     private JsonNode json;
     private boolean secure;
-    private List<X509Certificate> clientCertificates = List.of();
+    private java.util.function.Supplier<List<X509Certificate>> clientCertificates = List::of;
 
     public ApiRequest(HttpMethod method, String path, String rawPath, MultiMap query, MultiMap headers,
                       String baseUrl, String requestId, String correlationId) {
@@ -105,9 +105,10 @@ public final class ApiRequest {
         this.params = p;
     }
 
-    void transport(boolean secure, List<X509Certificate> clientCertificates) {
+    /** The TLS facts of the call; the client's certificates are read from the session only when asked for. */
+    void transport(boolean secure, java.util.function.Supplier<List<X509Certificate>> clientCertificates) {
         this.secure = secure;
-        this.clientCertificates = List.copyOf(clientCertificates);
+        this.clientCertificates = clientCertificates;
     }
 
     /** Whether the request came over TLS. */
@@ -117,7 +118,7 @@ public final class ApiRequest {
 
     /** The certificate chain the client presented during the TLS handshake (empty over plain HTTP or without one). */
     public List<X509Certificate> clientCertificates() {
-        return clientCertificates;
+        return clientCertificates.get();
     }
 
     void body(Buffer body) {

@@ -69,7 +69,7 @@ public final class Pipeline {
         }
         ApiRequest request = new ApiRequest(http.method(), path, http.path(), http.params(), http.headers(), baseUrl(http),
                 requestId, correlation);
-        request.transport(http.isSSL(), clientCertificates(http));
+        request.transport(http.isSSL(), () -> clientCertificates(http));
         if (match != null) {
             request.matched(match.route(), match.params());
             StreamingHandler streaming = match.route().streamingHandler(http.method());
