@@ -13,9 +13,14 @@ public record BlobRef(String account, String container, String path, String suff
     private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
     private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]|\\$root");
     public static final String DEFAULT_SUFFIX = "core.windows.net";
+    /**
+     * The account that holds the bytes of managed disks, snapshots and images. It is not a valid storage account
+     * name, so it never collides with a user's account and cannot be named in a blob URI or blob endpoint.
+     */
+    public static final String MANAGED_ACCOUNT = "$managed";
 
     public BlobRef {
-        account = checkAccount(account);
+        account = MANAGED_ACCOUNT.equals(account) ? account : checkAccount(account);
         container = checkContainer(container);
         checkPath(path);
     }
@@ -63,6 +68,19 @@ public record BlobRef(String account, String container, String path, String suff
         if (path.chars().anyMatch(c -> c < 0x20 || c == '\\')) {
             throw new IllegalArgumentException("the blob name '" + path + "' has control characters or backslashes");
         }
+    }
+
+    /**
+     * Managed content: the bytes behind a managed disk, snapshot or image disk, in the reserved account.
+     * {@code container} groups them by kind ({@code disks}, {@code snapshots}, {@code images}, ...).
+     */
+    public static BlobRef managed(String container, String path) {
+        return new BlobRef(MANAGED_ACCOUNT, container, path, DEFAULT_SUFFIX);
+    }
+
+    /** True for managed content (see {@link #managed}). */
+    public boolean isManaged() {
+        return MANAGED_ACCOUNT.equals(account);
     }
 
     public static BlobRef of(String account, String container, String path) {

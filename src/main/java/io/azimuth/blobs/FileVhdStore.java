@@ -238,6 +238,24 @@ public final class FileVhdStore implements VhdStore {
         }
     }
 
+    @Override
+    public BlobWriter openEdit(BlobRef blob) {
+        Path from = file(blob);
+        if (!Files.isRegularFile(from)) {
+            throw new ApiException(404, "NotFound", "The blob '" + blob.uri() + "' does not exist.");
+        }
+        Path temp = temporaryFile(blob);
+        try {
+            if (!copyWithCp(from, temp)) {
+                copySparse(from, temp);
+            }
+            return new FileBlobWriter(blob, temp, new RandomAccessFile(temp.toFile(), "rw"));
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new UncheckedIOException("cannot change blob " + blob.uri(), e);
+        }
+    }
+
     /** A temporary file written at offsets (holes stay holes), sized and published on commit. */
     private final class FileBlobWriter implements BlobWriter {
         private final BlobRef blob;

@@ -45,6 +45,23 @@ public final class LenientVhdStore implements VhdStore {
     }
 
     @Override
+    public BlobWriter openEdit(BlobRef blob) {
+        return stored.openEdit(blob);
+    }
+
+    @Override
+    public void resize(BlobRef blob, long newVirtualSize) {
+        if (stored.size(blob).isPresent()) {
+            stored.resize(blob, newVirtualSize);
+        }
+    }
+
+    @Override
+    public Optional<StorageStats> stats() {
+        return stored.stats();
+    }
+
+    @Override
     public boolean delete(BlobRef blob) {
         return stored.delete(blob);
     }

@@ -40,6 +40,39 @@ public interface VhdStore extends AutoCloseable {
      */
     BlobWriter openWrite(BlobRef blob);
 
+    /**
+     * Starts changing an existing blob: a writer whose bytes start as the blob's current bytes (unwritten ranges
+     * keep them), published on {@link BlobWriter#commit} as the blob's new content, replacing the old atomically.
+     * Readers that opened the blob before keep seeing the old bytes.
+     *
+     * @throws ApiException 404 when the blob does not exist
+     */
+    BlobWriter openEdit(BlobRef blob);
+
+    /**
+     * Grows a fixed VHD to {@code newVirtualSize} bytes: its data stays, the old footer's place becomes zeros and a
+     * new footer is written at the new end. Nothing happens when the size is unchanged.
+     *
+     * @throws ApiException 404 when the blob does not exist, 400 when it is not a valid fixed VHD or would shrink
+     */
+    default void resize(BlobRef blob, long newVirtualSize) {
+        long old = vhd(blob, "blob").virtualSize();
+        if (old == newVirtualSize) {
+            return;
+        }
+        if (old > newVirtualSize || newVirtualSize % VhdFooter.MIB != 0) {
+            throw new ApiException(400, "InvalidParameter", "The VHD '" + blob.uri() + "' of " + old
+                    + " bytes cannot be resized to " + newVirtualSize + " bytes: it only grows, by whole MiB.");
+        }
+        try (BlobWriter w = openEdit(blob)) {
+            w.write(old, java.nio.ByteBuffer.allocate(VhdFooter.SIZE));
+            w.write(newVirtualSize, java.nio.ByteBuffer.wrap(VhdFooter.fixed(newVirtualSize)));
+            w.commit(newVirtualSize + VhdFooter.SIZE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resize " + blob.uri(), e);
+        }
+    }
+
     boolean delete(BlobRef blob);
 
     /** Creates a blank fixed VHD of {@code virtualSize} bytes (zeros, then the footer). */
@@ -47,6 +80,18 @@ public interface VhdStore extends AutoCloseable {
 
     /** Blobs of a container whose names start with {@code prefix} (may be empty), in name order. */
     List<BlobRef> list(String account, String container, String prefix);
+
+    /** What the store holds; empty for stores that do not count (a remote account). */
+    default Optional<StorageStats> stats() {
+        return Optional.empty();
+    }
+
+    /**
+     * Counts for health output and tests: blobs (managed content included), distinct contents, distinct stored
+     * chunks and the bytes those chunks take.
+     */
+    record StorageStats(long blobs, long contents, long chunks, long storedBytes) {
+    }
 
     /** Removes every blob (and every upload in progress). */
     void reset();
