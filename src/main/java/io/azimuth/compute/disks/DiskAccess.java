@@ -135,9 +135,10 @@ public final class DiskAccess {
         }
         Fields.bool(body, "getSecureVMGuestStateSAS", "grantAccessData.getSecureVMGuestStateSAS");
         String format = Fields.enumValue(body, "fileFormat", "grantAccessData.fileFormat", FORMATS);
-        if ("VHDX".equals(format)) {
-            throw Fields.invalid("grantAccessData.fileFormat", "'grantAccessData.fileFormat' VHDX applies to snapshots "
-                    + "of VHDX disks; " + kind.type + " here hold fixed VHDs: ask for 'VHD'.");
+        if ("VHDX".equals(format) && kind == DiskKind.DISK) {
+            // the definition names VHDX for snapshots; a snapshot's export is its fixed VHD all the same
+            throw Fields.invalid("grantAccessData.fileFormat", "'grantAccessData.fileFormat' VHDX applies to "
+                    + "snapshots; a disk is exported as a fixed VHD: ask for 'VHD'.");
         }
         if (level.equals("None")) {
             throw Fields.invalid("grantAccessData.access", "'grantAccessData.access' None grants nothing: ask for "
