@@ -20,10 +20,13 @@ import io.azimuth.store.StoredResource;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,8 +52,7 @@ public final class TrackedResources {
     private volatile java.util.function.BiConsumer<StoreTx, ObjectNode> onDeleted = (tx, doc) -> { };
 
     /** The tracked types of each store (one per running instance), for deleting a group with its resources. */
-    private static final Map<Store, List<TrackedResources>> BY_STORE =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Map<Store, List<TrackedResources>> BY_STORE = Collections.synchronizedMap(new WeakHashMap<>());
 
     public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type) {
         this(store, operations, pageSize, namespace, type, null);
@@ -73,7 +75,7 @@ public final class TrackedResources {
         this.deleteKind = namespace + "/" + type + "/delete";
         operations.register(provisionKind, this::completeProvision);
         operations.register(deleteKind, this::completeDelete);
-        BY_STORE.computeIfAbsent(store, s -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(this);
+        BY_STORE.computeIfAbsent(store, s -> new CopyOnWriteArrayList<>()).add(this);
     }
 
     public String fullType() {

@@ -24,6 +24,8 @@ import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -118,10 +120,10 @@ final class VirtualMachines {
     }
 
     /** The ids of a VM's managed disks, OS disk first. */
-    static java.util.List<ResourceId> managedDisks(JsonNode vm) {
-        java.util.List<ResourceId> ids = new java.util.ArrayList<>();
+    static List<ResourceId> managedDisks(JsonNode vm) {
+        List<ResourceId> ids = new ArrayList<>();
         JsonNode storage = vm.path("properties").path("storageProfile");
-        java.util.List<JsonNode> disks = new java.util.ArrayList<>();
+        List<JsonNode> disks = new ArrayList<>();
         disks.add(storage.path("osDisk"));
         storage.path("dataDisks").forEach(disks::add);
         for (JsonNode d : disks) {
@@ -441,7 +443,7 @@ final class VirtualMachines {
     /** A VM is not deleted while a disk that would go with it has an active SAS. */
     static void checkDelete(StoreTx tx, ObjectNode vm) {
         JsonNode storage = vm.path("properties").path("storageProfile");
-        java.util.List<JsonNode> disks = new java.util.ArrayList<>();
+        List<JsonNode> disks = new ArrayList<>();
         disks.add(storage.path("osDisk"));
         storage.path("dataDisks").forEach(disks::add);
         for (JsonNode d : disks) {

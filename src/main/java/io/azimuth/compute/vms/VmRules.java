@@ -20,6 +20,7 @@ import io.azimuth.http.Json;
 import io.azimuth.resources.TrackedResources;
 import io.azimuth.store.StoreTx;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +106,7 @@ final class VmRules {
      * not join the store's transaction does not roll back with it); user blobs come through {@code staged}.
      */
     ObjectNode create(StoreTx tx, ResourceId id, ObjectNode body, StagedBlobs staged) {
-        Writes writes = new Writes(new java.util.ArrayList<>(), staged);
+        Writes writes = new Writes(new ArrayList<>(), staged);
         ObjectNode doc = build(tx, id, body, writes);
         writes.list().forEach(Runnable::run);
         return doc;
