@@ -158,6 +158,7 @@ public final class ResourceGroups {
 
     private Completion completeDelete(StoreTx tx, StoredOperation op) {
         ResourceId id = ResourceId.parse(op.target());
+        TrackedResources.beforeGroupDeleted(tx, store, id.subscriptionId(), id.resourceGroup());
         tx.deleteResourceGroup(id.subscriptionId(), id.resourceGroup());
         return Completion.empty();
     }

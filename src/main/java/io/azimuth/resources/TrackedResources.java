@@ -11,6 +11,7 @@ import io.azimuth.http.Json;
 import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
+import io.azimuth.store.ResourceQuery;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
@@ -19,9 +20,13 @@ import io.azimuth.store.StoredResource;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,6 +51,9 @@ public final class TrackedResources {
     private final boolean storedIsWire;
     private volatile java.util.function.BiConsumer<StoreTx, ObjectNode> onDeleted = (tx, doc) -> { };
 
+    /** The tracked types of each store (one per running instance), for deleting a group with its resources. */
+    private static final Map<Store, List<TrackedResources>> BY_STORE = Collections.synchronizedMap(new WeakHashMap<>());
+
     public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type) {
         this(store, operations, pageSize, namespace, type, null);
     }
@@ -67,6 +75,7 @@ public final class TrackedResources {
         this.deleteKind = namespace + "/" + type + "/delete";
         operations.register(provisionKind, this::completeProvision);
         operations.register(deleteKind, this::completeDelete);
+        BY_STORE.computeIfAbsent(store, s -> new CopyOnWriteArrayList<>()).add(this);
     }
 
     public String fullType() {
@@ -269,6 +278,29 @@ public final class TrackedResources {
     /** Work done in the transaction that removes a resource (e.g. a VM's disks following their deleteOption). */
     public void onDeleted(java.util.function.BiConsumer<StoreTx, ObjectNode> hook) {
         this.onDeleted = hook;
+    }
+
+    /**
+     * Runs, inside the write that deletes a resource group, the {@link #onDeleted} work of every tracked resource in
+     * it, type by type in registration order, before the group's rows go (what each resource's own deletion would
+     * do: free its bytes, release the disks of a VM, ...).
+     */
+    public static void beforeGroupDeleted(StoreTx tx, Store store, String subscription, String resourceGroup) {
+        List<TrackedResources> types = BY_STORE.getOrDefault(store, List.of());
+        for (TrackedResources t : types) {
+            String after = null;
+            while (true) {
+                List<StoredResource> rows = tx.listResources(new ResourceQuery(subscription.toLowerCase(Locale.ROOT),
+                        resourceGroup.toLowerCase(Locale.ROOT), t.fullType().toLowerCase(Locale.ROOT), after, 100));
+                for (StoredResource row : rows) {
+                    t.onDeleted.accept(tx, Json.readObject(row.body()));
+                }
+                if (rows.size() < 100) {
+                    break;
+                }
+                after = rows.get(rows.size() - 1).key();
+            }
+        }
     }
 
     private Completion completeDelete(StoreTx tx, StoredOperation op) {

@@ -3,15 +3,21 @@ package io.azimuth.it;
 import com.azure.core.management.Region;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.compute.ComputeManager;
+import com.azure.resourcemanager.compute.fluent.models.AccessUriInner;
+import com.azure.resourcemanager.compute.models.AccessLevel;
 import com.azure.resourcemanager.compute.models.Disk;
+import com.azure.resourcemanager.compute.models.DiskState;
+import com.azure.resourcemanager.compute.models.GrantAccessData;
 import com.azure.resourcemanager.compute.models.ImageUpdate;
 import com.azure.resourcemanager.compute.models.OperatingSystemStateTypes;
 import com.azure.resourcemanager.compute.models.OperatingSystemTypes;
 import com.azure.resourcemanager.compute.models.Snapshot;
 import com.azure.resourcemanager.compute.models.VirtualMachineCustomImage;
+import io.azimuth.support.Http;
 import io.azimuth.support.JarProcess;
 import io.azimuth.support.Sdk;
 import io.azimuth.support.TestServer;
+import io.azimuth.support.Vhds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Java fluent compute SDK (azure-resourcemanager-compute) over HTTPS against the running jar: custom images
- * from a VHD, a managed disk and a snapshot, with data disks; disks and snapshots; every create and delete a
- * long-running operation (--operation-delay 1s) that the SDK's poller follows.
+ * from a VHD, a managed disk and a snapshot, with data disks; disks and snapshots; access to their bytes granted
+ * and revoked; every create, delete, grant and revoke a long-running operation (--operation-delay 1s) that the SDK's
+ * poller follows.
  */
 class ComputeSdkIT {
     static final String RG = "sdk-compute";
@@ -132,6 +139,39 @@ class ComputeSdkIT {
         compute.snapshots().deleteById(snap.id());
         compute.disks().deleteById(disk.id());
         assertThat(compute.disks().listByResourceGroup(RG).stream().map(Disk::name)).doesNotContain("grow-me");
+    }
+
+    @Test
+    void diskAndSnapshotAccessIsGrantedAndRevokedThroughTheSdk() {
+        String uri = "https://sdkacct.blob.core.windows.net/vhds/random.vhd";
+        byte[] vhd = Vhds.random(2 * Vhds.MIB, 404);
+        Vhds.upload(azimuth.http(), uri, vhd);
+        Disk disk = compute.disks().define("exported").withRegion(Region.US_WEST).withExistingResourceGroup(RG)
+                .withLinuxFromVhd(uri).withStorageAccountId(STORAGE_ID).create();
+        Http https = Http.trusting(azimuth.httpsBase(), azimuth.certificatePem());
+
+        String sas = compute.disks().getById(disk.id()).grantAccess(600);
+        assertThat(sas).startsWith(azimuth.httpsBase() + "/_azimuth/exports/");
+        assertThat(compute.disks().getById(disk.id()).innerModel().diskState()).isEqualTo(DiskState.ACTIVE_SAS);
+        Vhds.assertSameDisk(Vhds.download(https, sas), vhd);
+
+        AccessUriInner again = compute.serviceClient().getDisks().grantAccess(RG, "exported",
+                new GrantAccessData().withAccess(AccessLevel.READ).withDurationInSeconds(600));
+        Vhds.assertSameDisk(Vhds.download(https, again.accessSas()), vhd);
+        assertThat(https.getBytes(sas, Map.of()).status()).as("the first grant was replaced").isEqualTo(403);
+
+        compute.disks().getById(disk.id()).revokeAccess();
+        assertThat(compute.disks().getById(disk.id()).innerModel().diskState()).isEqualTo(DiskState.UNATTACHED);
+        assertThat(https.getBytes(again.accessSas(), Map.of()).status()).isEqualTo(403);
+
+        Snapshot snapshot = compute.snapshots().define("exported-snap").withRegion(Region.US_WEST)
+                .withExistingResourceGroup(RG).withLinuxFromDisk(disk).create();
+        String snapSas = snapshot.grantAccess(600);
+        Vhds.assertSameDisk(Vhds.download(https, snapSas), vhd);
+        snapshot.revokeAccess();
+        assertThat(https.getBytes(snapSas, Map.of()).status()).isEqualTo(403);
+        compute.snapshots().deleteById(snapshot.id());
+        compute.disks().deleteById(disk.id());
     }
 
     @Test

@@ -68,6 +68,11 @@ public final class Http {
         return send("HEAD", path, null);
     }
 
+    /** A HEAD with the given headers only (no token). */
+    public Response head(String path, Map<String, String> headers) {
+        return sendBody("HEAD", path, HttpRequest.BodyPublishers.noBody(), headers);
+    }
+
     public Response put(String path, String json) {
         return send("PUT", path, json);
     }
@@ -115,7 +120,8 @@ public final class Http {
     private static final java.util.regex.Pattern SPECIFIED = java.util.regex.Pattern.compile(
             "(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\\.Compute/"
                     + "(images|disks|snapshots|virtualMachines)(/[^/]+)?"
-                    + "(/(instanceView|start|powerOff|restart|deallocate|generalize|capture|reimage))?/?$");
+                    + "(/(instanceView|start|powerOff|restart|deallocate|generalize|capture|reimage|beginGetAccess"
+                    + "|endGetAccess))?/?$");
 
     /**
      * Every answer for images, disks, snapshots and virtual machines that this client receives must match

@@ -7,7 +7,8 @@ import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.Tags;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.Vhd;
-import io.azimuth.blobs.VhdStore;
+import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.StagedBlobs;
 import io.azimuth.http.ApiException;
 import io.azimuth.resources.TrackedResources;
 import io.azimuth.store.StoreTx;
@@ -18,7 +19,9 @@ import java.util.Optional;
 
 /**
  * What makes a valid disk or snapshot and how one is made: {@code Empty} (a size), {@code Import} (a VHD blob)
- * or {@code Copy} (another disk or snapshot); size only grows; enums in Azure's casing.
+ * or {@code Copy} (another disk or snapshot); size only grows; enums in Azure's casing. Its bytes follow: a blank
+ * VHD, a copy of the blob (through its staging copy) or of the source's content, grown to the size asked for; a size
+ * that grows grows them too.
  */
 final class DiskRules {
     static final List<String> SKUS = List.of("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS",
@@ -33,21 +36,35 @@ final class DiskRules {
     private final DiskKind kind;
     private final TrackedResources disks;
     private final TrackedResources snapshots;
-    private final VhdStore vhds;
+    private final ManagedContent content;
 
-    DiskRules(DiskKind kind, TrackedResources disks, TrackedResources snapshots, VhdStore vhds) {
+    DiskRules(DiskKind kind, TrackedResources disks, TrackedResources snapshots, ManagedContent content) {
         this.kind = kind;
         this.disks = disks;
         this.snapshots = snapshots;
-        this.vhds = vhds;
+        this.content = content;
+    }
+
+    /** The user blob a PUT body would import, for staging before the write (null when none). */
+    static StagedBlobs.Source importSource(ObjectNode body) {
+        JsonNode creation = body.path("properties").path("creationData");
+        if (!creation.path("createOption").asText().equalsIgnoreCase("Import")
+                || !creation.path("sourceUri").isTextual()) {
+            return null;
+        }
+        return new StagedBlobs.Source(creation.path("sourceUri").asText(), "creationData.sourceUri");
     }
 
     private TrackedResources self() {
         return kind == DiskKind.DISK ? disks : snapshots;
     }
 
-    /** PUT: a new document from the request, or the existing one changed where PUT may change it. */
-    ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current) {
+    /**
+     * PUT: a new document from the request with its content, or the existing one changed where PUT may change it.
+     * Runs inside the write; user blobs come through {@code staged}.
+     */
+    ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current,
+                              StagedBlobs staged) {
         String location = Fields.location(body);
         Map<String, String> tags = Tags.parse(body.get("tags"));
         ObjectNode props = Fields.object(body, "properties", "properties");
@@ -80,6 +97,8 @@ final class DiskRules {
         ObjectNode creationOut = io.azimuth.http.Json.object();
         creationOut.put("createOption", option);
         Integer sourceSize = null;
+        BlobRef sourceBlob = null;
+        BlobRef sourceContent = null;
         switch (option) {
             case "Empty" -> {
                 if (requestedSize == null) {
@@ -105,9 +124,10 @@ final class DiskRules {
                     Fields.reference(account, "creationData.storageAccountId", "Microsoft.Storage/storageAccounts");
                     creationOut.put("storageAccountId", account);
                 }
-                Vhd vhd = vhds.vhd(blob, "creationData.sourceUri");
+                Vhd vhd = staged.vhd(blob, "creationData.sourceUri");
                 creationOut.put("sourceUri", uri);
                 sourceSize = vhd.sizeKnown() ? vhd.sizeGiB() : null;
+                sourceBlob = blob;
             }
             case "Copy" -> {
                 String raw = Fields.text(creation, "sourceResourceId", "creationData.sourceResourceId");
@@ -131,6 +151,7 @@ final class DiskRules {
                 sourceSize = sp.hasNonNull("diskSizeGB") ? sp.get("diskSizeGB").asInt() : null;
                 osType = osType != null ? osType : textOrNull(sp, "osType");
                 hyperV = hyperV != null ? hyperV : textOrNull(sp, "hyperVGeneration");
+                sourceContent = DiskDocuments.content(source).orElse(null);
             }
             default -> throw new IllegalStateException(option);
         }
@@ -141,10 +162,19 @@ final class DiskRules {
         Integer size = requestedSize != null ? requestedSize : sourceSize;
 
         ObjectNode doc = self().envelope(id, location, tags);
-        ObjectNode p = DiskDocuments.fill(doc, sku != null ? sku : "Standard_LRS", size, osType, hyperV, creationOut,
-                "Unattached");
+        ObjectNode p = DiskDocuments.fill(doc, kind, sku != null ? sku : "Standard_LRS", size, osType, hyperV,
+                creationOut, "Unattached");
         if (incremental != null) {
             p.put("incremental", incremental);
+        }
+        BlobRef target = DiskDocuments.content(doc).orElseThrow();
+        long asked = requestedSize == null ? 0 : requestedSize * GIB;
+        if (sourceBlob != null) {
+            content.fill(target, staged, sourceBlob, asked);
+        } else if (sourceContent != null && content.vhds().size(sourceContent).isPresent()) {
+            content.fill(target, sourceContent, asked);
+        } else {
+            content.fill(target, null, size == null ? 0 : size * GIB);
         }
         return doc;
     }
@@ -189,13 +219,22 @@ final class DiskRules {
         return doc;
     }
 
-    private static void applyChanges(ObjectNode doc, Integer size, String sku, String osType, String hyperV) {
+    /** Changes the document; a size that grows grows the content, which it refuses while access is granted. */
+    private void applyChanges(ObjectNode doc, Integer size, String sku, String osType, String hyperV) {
         ObjectNode p = doc.withObjectProperty("properties");
         if (size != null) {
             int currentSize = p.path("diskSizeGB").asInt(0);
             if (size < currentSize) {
                 throw Fields.invalid("diskSizeGB", "The value " + size + " of 'diskSizeGB' is smaller than the current "
                         + currentSize + " GB: disks can grow but not shrink.");
+            }
+            if (size > currentSize && DiskAccess.active(doc)) {
+                throw ApiException.conflict("ChangeDiskSizeWhileActiveSasNotAllowed", "The "
+                        + (kind == DiskKind.DISK ? "disk " : "snapshot ") + doc.path("name").asText() + " has an "
+                        + "active SAS URI. Retry after the SAS URI expires or revoke it.");
+            }
+            if (size > currentSize) {
+                DiskDocuments.content(doc).ifPresent(c -> content.grow(c, size * GIB));
             }
             p.put("diskSizeGB", size);
             p.put("diskSizeBytes", size * GIB);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceType;
 import io.azimuth.compute.ComputeProvider;
+import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.StagedBlobs;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
@@ -11,12 +13,17 @@ import io.azimuth.http.Route;
 import io.azimuth.resources.TrackedResources;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
+import io.azimuth.store.Store;
+import io.azimuth.store.StoreTx;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Disk RP's managed disks ({@code Microsoft.Compute/disks}) and snapshots ({@code Microsoft.Compute/snapshots}).
- * Their PUT and PATCH answer 200 when done or 202 while in progress, never 201 (the SDK refuses 201).
+ * The Disk RP's managed disks ({@code Microsoft.Compute/disks}) and snapshots ({@code Microsoft.Compute/snapshots}),
+ * their bytes, and read access to them ({@code beginGetAccess}/{@code endGetAccess}, served under
+ * {@code /_azimuth/exports}). Their PUT and PATCH answer 200 when done or 202 while in progress, never 201 (the SDK
+ * refuses 201).
  */
 public final class DisksProvider implements Provider {
     /** Disk RP versions, newest first. */
@@ -30,32 +37,49 @@ public final class DisksProvider implements Provider {
 
     @Override
     public void register(Platform p) {
+        ManagedContent content = new ManagedContent(p.vhds());
         disks = new TrackedResources(p.store(), p.operations(), p.config().pageSize(), ComputeProvider.NAMESPACE,
-                DiskKind.DISK.type);
+                DiskKind.DISK.type, DiskDocuments::view);
         snapshots = new TrackedResources(p.store(), p.operations(), p.config().pageSize(), ComputeProvider.NAMESPACE,
-                DiskKind.SNAPSHOT.type);
+                DiskKind.SNAPSHOT.type, DiskDocuments::view);
+        DiskAccess access = new DiskAccess(p.store(), p.operations(), content);
         for (DiskKind kind : DiskKind.values()) {
             ResourceType type = p.catalog().register(ComputeProvider.NAMESPACE, kind.type, API_VERSIONS);
             TrackedResources resources = kind == DiskKind.DISK ? disks : snapshots;
-            DiskRules rules = new DiskRules(kind, disks, snapshots, p.vhds());
+            resources.onDeleted((tx, doc) -> DiskDocuments.release(tx, content, doc));
+            DiskRules rules = new DiskRules(kind, disks, snapshots, content);
             String group = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/"
                     + kind.type;
+            String one = group + "/{" + kind.nameParam + "}";
             p.router().add(Route.at(group, p.arm(), type).get(resources::listInGroup));
             p.router().add(Route.at("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/" + kind.type, p.arm(),
                     type).get(resources::listInSubscription));
-            p.router().add(Route.at(group + "/{" + kind.nameParam + "}", p.arm(), type)
+            p.router().add(Route.at(one, p.arm(), type)
                     .get(r -> resources.get(r, resources.id(r, kind.nameParam)))
-                    .put(r -> put(r, kind, resources, rules))
+                    .put(r -> put(r, p.store(), kind, resources, rules, content))
                     .patch(r -> patch(r, kind, resources, rules))
-                    .delete(r -> resources.delete(r, resources.id(r, kind.nameParam), DisksProvider::refuseAttached)));
+                    .delete(r -> resources.delete(r, resources.id(r, kind.nameParam), DisksProvider::refuseInUse)));
+            p.router().add(Route.at(one + "/beginGetAccess", p.arm(), type)
+                    .post(r -> access.begin(r, kind, resources, resources.id(r, kind.nameParam))));
+            p.router().add(Route.at(one + "/endGetAccess", p.arm(), type)
+                    .post(r -> access.end(r, kind, resources, resources.id(r, kind.nameParam))));
         }
+        ExportEnvelope exports = new ExportEnvelope();
+        p.router().add(Route.at(DiskAccess.PATH + "{exportId}", exports).get(access::download));
     }
 
-    private static ApiResponse put(ApiRequest r, DiskKind kind, TrackedResources resources, DiskRules rules) {
+    private static ApiResponse put(ApiRequest r, Store store, DiskKind kind, TrackedResources resources,
+                                   DiskRules rules, ManagedContent content) {
         ObjectNode body = r.jsonObject();
         ResourceId id = resources.id(r, kind.nameParam);
-        TrackedResources.Written w = resources.write(r, id, false, "Updating",
-                (tx, current) -> rules.createOrUpdate(tx, id, body, current));
+        // a blob to import is staged before the write (it may be remote), only when the PUT would create the disk
+        List<StagedBlobs.Source> sources = new ArrayList<>(1);
+        StagedBlobs.Source imported = DiskRules.importSource(body);
+        if (imported != null && store.read(tx -> resources.find(tx, id)).isEmpty()) {
+            sources.add(imported);
+        }
+        TrackedResources.Written w = content.staged(sources, staged -> resources.write(r, id, false, "Updating",
+                (tx, current) -> rules.createOrUpdate(tx, id, body, current, staged)));
         return resources.answer(r, w, 200, 202);
     }
 
@@ -67,11 +91,13 @@ public final class DisksProvider implements Provider {
         return resources.answer(r, w, 200, 202);
     }
 
-    private static void refuseAttached(io.azimuth.store.StoreTx tx, ObjectNode disk) {
+    /** A disk attached to a VM, or a disk or snapshot with an active SAS, is not deleted. */
+    private static void refuseInUse(StoreTx tx, ObjectNode disk) {
         String managedBy = disk.path("managedBy").asText(null);
         if (managedBy != null && !managedBy.isEmpty()) {
             throw ApiException.conflict("OperationNotAllowed", "Disk " + disk.path("name").asText()
                     + " is attached to VM " + managedBy + ".");
         }
+        DiskAccess.refuseWhileActive(disk, "delete");
     }
 }

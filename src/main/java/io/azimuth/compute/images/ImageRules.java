@@ -8,17 +8,23 @@ import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.Tags;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.Vhd;
-import io.azimuth.blobs.VhdStore;
+import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.StagedBlobs;
+import io.azimuth.compute.disks.DiskDocuments;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.Json;
 import io.azimuth.resources.TrackedResources;
 import io.azimuth.store.StoreTx;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +32,9 @@ import java.util.function.Supplier;
  * Update" documents): an OS disk or a source VM; per disk exactly one source among blob, snapshot and managed
  * disk; OS type and state required; enums case-insensitive and answered in Azure's casing; LUNs required and
  * unique; sizes may grow a source but not shrink it and stay within 1023 GB; UltraSSD_LRS only for data disks;
- * defaults filled in as the service does.
+ * defaults filled in as the service does. Every image disk holds its own copy of its source's bytes
+ * ({@code images/{id}/osDisk}, {@code images/{id}/lun-{n}} in the managed account, {@code id} kept in the image's
+ * private state), made inside the image's write and freed with it.
  */
 final class ImageRules {
     static final List<String> OS_TYPES = List.of("Windows", "Linux");
@@ -42,20 +50,60 @@ final class ImageRules {
     static final String SNAPSHOTS = "Microsoft.Compute/snapshots";
 
     private final TrackedResources images;
-    private final VhdStore vhds;
+    private final ManagedContent content;
     private final Supplier<VirtualMachineSource> vmSource;
 
-    ImageRules(TrackedResources images, VhdStore vhds, Supplier<VirtualMachineSource> vmSource) {
+    ImageRules(TrackedResources images, ManagedContent content, Supplier<VirtualMachineSource> vmSource) {
         this.images = images;
-        this.vhds = vhds;
+        this.content = content;
         this.vmSource = vmSource;
+    }
+
+    /**
+     * The user blobs an image PUT or PATCH body names, directly or through its source VM's unmanaged disks, for
+     * staging before the write (read outside it: the write resolves them again).
+     */
+    List<StagedBlobs.Source> blobSources(StoreTx tx, ObjectNode body) {
+        List<StagedBlobs.Source> out = new ArrayList<>();
+        JsonNode profile = body.path("properties").path("storageProfile");
+        String p = "properties.storageProfile";
+        if (profile.path("osDisk").path("blobUri").isTextual()) {
+            out.add(new StagedBlobs.Source(profile.path("osDisk").path("blobUri").asText(), p + ".osDisk.blobUri"));
+        }
+        JsonNode data = profile.path("dataDisks");
+        for (int i = 0; data.isArray() && i < data.size(); i++) {
+            if (data.get(i).path("blobUri").isTextual()) {
+                out.add(new StagedBlobs.Source(data.get(i).path("blobUri").asText(),
+                        p + ".dataDisks[" + i + "].blobUri"));
+            }
+        }
+        JsonNode vm = body.path("properties").path("sourceVirtualMachine").path("id");
+        if (vm.isTextual()) {
+            try {
+                ObjectNode fromVm = vmSource.get().storageProfile(tx, Fields.reference(vm.asText(),
+                        "properties.sourceVirtualMachine.id", "Microsoft.Compute/virtualMachines"),
+                        "properties.sourceVirtualMachine.id");
+                List<JsonNode> disks = new ArrayList<>();
+                disks.add(fromVm.path("osDisk"));
+                fromVm.path("dataDisks").forEach(disks::add);
+                for (JsonNode d : disks) {
+                    if (d.path("blobUri").isTextual()) {
+                        out.add(new StagedBlobs.Source(d.path("blobUri").asText(), "properties.sourceVirtualMachine.id"));
+                    }
+                }
+            } catch (ApiException e) {
+                // the write refuses it
+            }
+        }
+        return out;
     }
 
     /** What a disk's source said about the disk: its size (null when unknown) and Hyper-V generation. */
     private record Source(Integer sizeGB, String hyperVGeneration) {
     }
 
-    ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current) {
+    ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current,
+                              StagedBlobs staged) {
         String location = Fields.location(body);
         current.ifPresent(doc -> TrackedResources.requireSameLocation(doc, location));
         Map<String, String> tags = Tags.parse(body.get("tags"));
@@ -90,7 +138,7 @@ final class ImageRules {
             String p = "properties.storageProfile.osDisk";
             osDisk.put("osType", Fields.requiredEnum(osDiskIn, "osType", p + ".osType", OS_TYPES));
             osDisk.put("osState", Fields.requiredEnum(osDiskIn, "osState", p + ".osState", OS_STATES));
-            Source source = source(tx, osDiskIn, osDisk, p);
+            Source source = source(tx, osDiskIn, osDisk, p, staged);
             inferredHyperV = source.hyperVGeneration();
             disk(osDiskIn, osDisk, p, source, "ReadWrite", true);
             ArrayNode dataOut = storage.putArray("dataDisks");
@@ -122,7 +170,7 @@ final class ImageRules {
                                 + "than one data disk; LUNs must be unique within an image.");
                     }
                     out.put("lun", lun);
-                    disk(in, out, f, source(tx, in, out, f), "None", false);
+                    disk(in, out, f, source(tx, in, out, f, staged), "None", false);
                 }
             }
         }
@@ -141,11 +189,78 @@ final class ImageRules {
         out.set("storageProfile", storage);
         out.put("provisioningState", TrackedResources.SUCCEEDED);
         out.put("hyperVGeneration", hyperV != null ? hyperV : inferredHyperV != null ? inferredHyperV : "V1");
+        current.ifPresent(c -> doc.set(ManagedContent.STATE, c.path(ManagedContent.STATE).deepCopy()));
+        fillContents(tx, doc, vmRef != null ? Map.of() : requestedSizes(profileIn), staged);
         return doc;
     }
 
+    /** The sizes a request asked for, by image disk ({@code osDisk}, {@code lun-<n>}): its bytes grow to them. */
+    private static Map<String, Integer> requestedSizes(JsonNode profileIn) {
+        Map<String, Integer> sizes = new HashMap<>();
+        if (profileIn.path("osDisk").path("diskSizeGB").canConvertToInt()) {
+            sizes.put(ImageDocuments.diskName(null), profileIn.path("osDisk").path("diskSizeGB").asInt());
+        }
+        for (JsonNode d : profileIn.path("dataDisks")) {
+            if (d.path("diskSizeGB").canConvertToInt() && d.path("lun").canConvertToInt()) {
+                sizes.put(ImageDocuments.diskName(d.path("lun").asInt()), d.path("diskSizeGB").asInt());
+            }
+        }
+        return sizes;
+    }
+
+    /**
+     * Gives every disk of the image's storage profile its own copy of its source's bytes (grown to the size the
+     * request asked for), replacing what the image held before and freeing what it no longer has.
+     */
+    private void fillContents(StoreTx tx, ObjectNode doc, Map<String, Integer> requested, StagedBlobs staged) {
+        ObjectNode state = ManagedContent.state(doc);
+        String imageId = state.path("id").asText(null);
+        if (imageId == null) {
+            imageId = UUID.randomUUID().toString();
+            state.put("id", imageId);
+        }
+        JsonNode before = state.path("disks").deepCopy();
+        ObjectNode refs = state.putObject("disks");
+        JsonNode storage = doc.path("properties").path("storageProfile");
+        fillDisk(tx, storage.path("osDisk"), ImageDocuments.diskName(null), imageId, requested, staged, refs);
+        for (JsonNode d : storage.path("dataDisks")) {
+            fillDisk(tx, d, ImageDocuments.diskName(d.path("lun").asInt()), imageId, requested, staged, refs);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = before.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> old = it.next();
+            if (!refs.has(old.getKey())) {
+                content.free(ManagedContent.parse(old.getValue().asText()));
+            }
+        }
+    }
+
+    private void fillDisk(StoreTx tx, JsonNode disk, String name, String imageId, Map<String, Integer> requested,
+                          StagedBlobs staged, ObjectNode refs) {
+        BlobRef target = BlobRef.managed("images", imageId + "/" + name);
+        refs.put(name, ManagedContent.ref(target));
+        long asked = requested.containsKey(name) ? (long) requested.get(name) << 30 : 0;
+        long declared = (long) disk.path("diskSizeGB").asInt(0) << 30;
+        if (disk.path("blobUri").isTextual()) {
+            content.fill(target, staged, BlobRef.parse(disk.path("blobUri").asText()), asked);
+            return;
+        }
+        String raw = disk.has("snapshot") ? disk.path("snapshot").path("id").asText()
+                : disk.path("managedDisk").path("id").asText();
+        Optional<BlobRef> source = raw.isEmpty() ? Optional.empty()
+                : TrackedResources.lookup(tx, ResourceId.parse(raw.startsWith("/") ? raw : "/" + raw))
+                .flatMap(DiskDocuments::content).filter(c -> content.vhds().size(c).isPresent());
+        content.fill(target, source.orElse(null), source.isPresent() ? asked : Math.max(asked, declared));
+    }
+
+    /** Frees the bytes of a deleted image's disks. */
+    void release(JsonNode doc) {
+        for (JsonNode ref : doc.path(ManagedContent.STATE).path("disks")) {
+            content.free(ManagedContent.parse(ref.asText()));
+        }
+    }
+
     /** PATCH: tags, hyperVGeneration, zoneResilient, and a new source virtual machine. */
-    ObjectNode update(StoreTx tx, ObjectNode doc, ObjectNode body) {
+    ObjectNode update(StoreTx tx, ObjectNode doc, ObjectNode body, StagedBlobs staged) {
         if (body.has("tags")) {
             Map<String, String> tags = Tags.parse(body.get("tags"));
             if (tags == null) {
@@ -172,6 +287,7 @@ final class ImageRules {
             storage.put("zoneResilient", out.path("storageProfile").path("zoneResilient").asBoolean(false));
             out.set("storageProfile", storage);
             out.putObject("sourceVirtualMachine").put("id", raw);
+            fillContents(tx, doc, Map.of(), staged);
         }
         ObjectNode profile = Fields.object(props, "storageProfile", "properties.storageProfile");
         Boolean zoneResilient = Fields.bool(profile, "zoneResilient", "properties.storageProfile.zoneResilient");
@@ -182,7 +298,7 @@ final class ImageRules {
     }
 
     /** Resolves the one source of a disk and copies it into {@code out}. */
-    private Source source(StoreTx tx, ObjectNode in, ObjectNode out, String field) {
+    private Source source(StoreTx tx, ObjectNode in, ObjectNode out, String field, StagedBlobs staged) {
         String blobUri = Fields.text(in, "blobUri", field + ".blobUri");
         ObjectNode snapshot = Fields.object(in, "snapshot", field + ".snapshot");
         ObjectNode managedDisk = Fields.object(in, "managedDisk", field + ".managedDisk");
@@ -199,7 +315,7 @@ final class ImageRules {
                 throw Fields.invalid(field + ".blobUri", "The value of '" + field + ".blobUri' is not a blob URI: "
                         + e.getMessage() + ".");
             }
-            Vhd vhd = vhds.vhd(blob, field + ".blobUri");
+            Vhd vhd = staged.vhd(blob, field + ".blobUri");
             out.put("blobUri", blobUri);
             return new Source(vhd.sizeKnown() ? vhd.sizeGiB() : null, null);
         }

@@ -8,6 +8,9 @@ import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceRecords;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.VhdStore;
+import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.StagedBlobs;
+import io.azimuth.compute.disks.DiskAccess;
 import io.azimuth.compute.disks.DiskDocuments;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
@@ -21,13 +24,16 @@ import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
 /**
  * The VM state machine and its actions, each a long-running operation through the shared engine: start,
  * powerOff, restart, deallocate, generalize (always answered at once: clients accept only 200), capture and
- * reimage; and what becomes of a VM's disks when it is deleted or reimaged.
+ * reimage; and what becomes of a VM's disks (and their bytes) when it is deleted or reimaged. Its managed disks show
+ * {@code Reserved} while it is deallocated, {@code Attached} otherwise.
  */
 final class VirtualMachines {
     static final String KIND = "Microsoft.Compute/virtualMachines/";
@@ -35,13 +41,18 @@ final class VirtualMachines {
     private final Store store;
     private final OperationEngine operations;
     private final TrackedResources vms;
+    private final VmRules rules;
+    private final ManagedContent content;
     private final VhdStore vhds;
 
-    VirtualMachines(Store store, OperationEngine operations, TrackedResources vms, VhdStore vhds) {
+    VirtualMachines(Store store, OperationEngine operations, TrackedResources vms, VmRules rules,
+                    ManagedContent content) {
         this.store = store;
         this.operations = operations;
         this.vms = vms;
-        this.vhds = vhds;
+        this.rules = rules;
+        this.content = content;
+        this.vhds = content.vhds();
         operations.register(KIND + "start", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
         operations.register(KIND + "restart", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
         operations.register(KIND + "powerOff", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "stopped")));
@@ -57,7 +68,7 @@ final class VirtualMachines {
     @FunctionalInterface
     interface Prepare {
         /** Refuses (throws) when the VM's state forbids the action; returns the operation's input, or null. */
-        JsonNode prepare(ObjectNode vm);
+        JsonNode prepare(StoreTx tx, ObjectNode vm);
     }
 
     @FunctionalInterface
@@ -77,7 +88,7 @@ final class VirtualMachines {
                         + id.name() + "' since another operation (" + TrackedResources.provisioningState(doc)
                         + ") is in progress on it.");
             }
-            JsonNode input = prepare.prepare(doc);
+            JsonNode input = prepare.prepare(tx, doc);
             doc.withObjectProperty("properties").put("provisioningState", "Updating");
             save(tx, doc);
             OperationSpec spec = new OperationSpec(id.subscriptionId().toLowerCase(Locale.ROOT), "Microsoft.Compute",
@@ -104,7 +115,42 @@ final class VirtualMachines {
         change.apply(doc);
         doc.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
         save(tx, doc);
+        diskStates(tx, doc);
         return Completion.empty();
+    }
+
+    /** The ids of a VM's managed disks, OS disk first. */
+    static List<ResourceId> managedDisks(JsonNode vm) {
+        List<ResourceId> ids = new ArrayList<>();
+        JsonNode storage = vm.path("properties").path("storageProfile");
+        List<JsonNode> disks = new ArrayList<>();
+        disks.add(storage.path("osDisk"));
+        storage.path("dataDisks").forEach(disks::add);
+        for (JsonNode d : disks) {
+            String id = d.path("managedDisk").path("id").asText("");
+            if (!id.isEmpty()) {
+                ids.add(ResourceId.parse(id));
+            }
+        }
+        return ids;
+    }
+
+    /** The VM's disks show Reserved while it is deallocated, Attached otherwise. */
+    private static void diskStates(StoreTx tx, ObjectNode vm) {
+        boolean deallocated = VmDocuments.power(vm).equals("deallocated");
+        for (ResourceId disk : managedDisks(vm)) {
+            DiskDocuments.setAttachedState(tx, disk, deallocated);
+        }
+    }
+
+    /** 409 when one of the VM's managed disks has an active SAS: a VM does not start on a disk being exported. */
+    static void refuseWhileExported(StoreTx tx, ObjectNode vm, String action) {
+        for (ResourceId disk : managedDisks(vm)) {
+            TrackedResources.lookup(tx, disk).filter(DiskAccess::active).ifPresent(d -> {
+                throw notAllowed(vm, action, "its disk '" + disk.name() + "' has an active SAS URI (state ActiveSAS); "
+                        + "revoke access with endGetAccess first");
+            });
+        }
     }
 
     private static void save(StoreTx tx, ObjectNode doc) {
@@ -117,8 +163,18 @@ final class VirtualMachines {
     // ---- reimage ----
 
     /** Checks the Reimage document's rules at request time; returns what the operation needs (never secrets). */
-    ObjectNode reimageInput(ObjectNode vm, JsonNode body) {
+    ObjectNode reimageInput(StoreTx tx, ObjectNode vm, JsonNode body) {
         ObjectNode input = Json.object();
+        JsonNode os = vm.path("properties").path("storageProfile").path("osDisk");
+        if ("Attach".equals(os.path("createOption").asText())) {
+            throw notAllowed(vm, "reimage", "it was not made from an image: its OS disk was attached, so there is no "
+                    + "image to restore it from");
+        }
+        String custom = vm.path(VmDocuments.STATE).path("customImage").asText(null);
+        if (custom != null && TrackedResources.lookup(tx, ResourceId.parse(custom)).isEmpty()) {
+            throw notAllowed(vm, "reimage", "the image '" + custom + "' it was made from no longer exists");
+        }
+        refuseWhileExported(tx, vm, "reimage");
         if (body == null || body.isNull() || body.isMissingNode()) {
             return input;
         }
@@ -178,54 +234,71 @@ final class VirtualMachines {
                 ((ObjectNode) ref).put("exactVersion", exact);
             }
         }
-        if (!VmDocuments.ephemeral(doc)) {
-            if (osDisk.has("vhd")) {
-                BlobRef blob = BlobRef.parse(osDisk.path("vhd").path("uri").asText());
-                vhds.delete(blob);
-                JsonNode image = osDisk.path("image").path("uri");
-                if (image.isTextual() && vhds.size(BlobRef.parse(image.asText())).isPresent()) {
-                    vhds.copy(BlobRef.parse(image.asText()), blob, true);
-                } else {
-                    vhds.createBlank(blob, (long) osDisk.path("diskSizeGB").asInt(30) << 30);
-                }
-            } else if (osDisk.has("managedDisk") && osDisk.path("managedDisk").has("id")) {
-                ResourceId vm = ResourceId.parse(doc.path("id").asText());
-                ResourceId old = ResourceId.parse(osDisk.path("managedDisk").path("id").asText());
-                ObjectNode oldDisk = TrackedResources.lookup(tx, old).orElse(null);
-                String hex = UUID.randomUUID().toString().replace("-", "");
-                ResourceId fresh = ResourceId.resource(vm.subscriptionId(), vm.resourceGroup(), "Microsoft.Compute",
-                        "disks", vm.name() + "_OsDisk_1_" + hex);
-                ObjectNode creation = Json.object();
-                creation.put("createOption", "FromImage");
-                if (!platform.isMissingNode()) {
-                    creation.putObject("imageReference").put("id", "/Subscriptions/" + vm.subscriptionId()
-                            + "/Providers/Microsoft.Compute/Locations/" + doc.path("location").asText() + "/Publishers/"
-                            + platform.path("publisher").asText() + "/ArtifactTypes/VMImage/Offers/"
-                            + platform.path("offer").asText() + "/Skus/" + platform.path("sku").asText() + "/Versions/"
-                            + version);
-                } else if (state.has("customImage")) {
-                    creation.putObject("imageReference").put("id", state.path("customImage").asText());
-                }
-                String sku = osDisk.path("managedDisk").path("storageAccountType").asText("Standard_LRS");
-                DiskDocuments.createAttached(tx, fresh, doc.path("location").asText(), sku,
-                        osDisk.path("diskSizeGB").asInt(30), osDisk.path("osType").asText(null),
-                        state.path("hyperVGeneration").asText("V1"), creation, vm.toString());
-                if (oldDisk != null) {
-                    if ("Delete".equals(osDisk.path("deleteOption").asText())) {
-                        tx.deleteResource(old.key());
-                    } else {
-                        DiskDocuments.setManagedBy(tx, old, null);
-                    }
-                }
-                osDisk.put("name", fresh.name());
-                osDisk.withObjectProperty("managedDisk").put("id", fresh.toString());
+        VmRules.Origin origin = reimageOrigin(tx, doc);
+        long growTo = state.path("osDiskBytes").asLong(0);
+        StagedBlobs direct = StagedBlobs.none(vhds);
+        if (VmDocuments.ephemeral(doc)) {
+            ManagedContent.content(doc).ifPresent(local -> rules.write(local, origin, growTo, direct));
+        } else if (osDisk.has("vhd")) {
+            rules.write(BlobRef.parse(osDisk.path("vhd").path("uri").asText()), origin, growTo, direct);
+        } else if (osDisk.has("managedDisk") && osDisk.path("managedDisk").has("id")) {
+            ResourceId vm = ResourceId.parse(doc.path("id").asText());
+            ResourceId old = ResourceId.parse(osDisk.path("managedDisk").path("id").asText());
+            ObjectNode oldDisk = TrackedResources.lookup(tx, old).orElse(null);
+            String hex = UUID.randomUUID().toString().replace("-", "");
+            ResourceId fresh = ResourceId.resource(vm.subscriptionId(), vm.resourceGroup(), "Microsoft.Compute",
+                    "disks", vm.name() + "_OsDisk_1_" + hex);
+            ObjectNode creation = Json.object();
+            creation.put("createOption", "FromImage");
+            if (!platform.isMissingNode()) {
+                creation.putObject("imageReference").put("id", "/Subscriptions/" + vm.subscriptionId()
+                        + "/Providers/Microsoft.Compute/Locations/" + doc.path("location").asText() + "/Publishers/"
+                        + platform.path("publisher").asText() + "/ArtifactTypes/VMImage/Offers/"
+                        + platform.path("offer").asText() + "/Skus/" + platform.path("sku").asText() + "/Versions/"
+                        + version);
+            } else if (state.has("customImage")) {
+                creation.putObject("imageReference").put("id", state.path("customImage").asText());
             }
+            String sku = osDisk.path("managedDisk").path("storageAccountType").asText("Standard_LRS");
+            ObjectNode freshDisk = DiskDocuments.createAttached(tx, fresh, doc.path("location").asText(), sku,
+                    osDisk.path("diskSizeGB").asInt(30), osDisk.path("osType").asText(null),
+                    state.path("hyperVGeneration").asText("V1"), creation, vm.toString());
+            rules.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, direct);
+            if (oldDisk != null) {
+                if ("Delete".equals(osDisk.path("deleteOption").asText())) {
+                    DiskDocuments.delete(tx, content, old);
+                } else {
+                    DiskDocuments.setManagedBy(tx, old, null);
+                }
+            }
+            osDisk.put("name", fresh.name());
+            osDisk.withObjectProperty("managedDisk").put("id", fresh.toString());
         }
         state.put("power", "running");
         state.put("generalized", false);
         doc.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
         save(tx, doc);
+        diskStates(tx, doc);
         return Completion.empty();
+    }
+
+    /**
+     * Where a reimaged OS disk's bytes come from: the custom image the VM was made from, its user image VHD, or a
+     * blank disk of its size (a platform image).
+     */
+    private static VmRules.Origin reimageOrigin(StoreTx tx, ObjectNode doc) {
+        JsonNode osDisk = doc.path("properties").path("storageProfile").path("osDisk");
+        long bytes = (long) osDisk.path("diskSizeGB").asInt(30) << 30;
+        String custom = doc.path(VmDocuments.STATE).path("customImage").asText(null);
+        if (custom != null) {
+            ObjectNode image = TrackedResources.lookup(tx, ResourceId.parse(custom)).orElseThrow(() -> notAllowed(doc,
+                    "reimage", "the image '" + custom + "' it was made from no longer exists"));
+            return VmRules.osOrigin(image, null, (long) image.path("properties").path("storageProfile")
+                    .path("osDisk").path("diskSizeGB").asInt(30) << 30);
+        }
+        JsonNode userImage = osDisk.path("image").path("uri");
+        return userImage.isTextual() ? new VmRules.Origin(null, BlobRef.parse(userImage.asText()), bytes)
+                : VmRules.Origin.blank(bytes);
     }
 
     // ---- capture ----
@@ -354,12 +427,31 @@ final class VirtualMachines {
 
     // ---- deletion ----
 
-    /** A deleted VM's disks follow their deleteOption: deleted, or detached and kept. */
+    /**
+     * A deleted VM's disks follow their deleteOption: deleted with their bytes, or detached and kept; an ephemeral OS
+     * disk's bytes go with the VM.
+     */
     private void releaseDisks(StoreTx tx, ObjectNode vm) {
         JsonNode storage = vm.path("properties").path("storageProfile");
         release(tx, storage.path("osDisk"));
         for (JsonNode d : storage.path("dataDisks")) {
             release(tx, d);
+        }
+        ManagedContent.content(vm).ifPresent(content::free);
+    }
+
+    /** A VM is not deleted while a disk that would go with it has an active SAS. */
+    static void checkDelete(StoreTx tx, ObjectNode vm) {
+        JsonNode storage = vm.path("properties").path("storageProfile");
+        List<JsonNode> disks = new ArrayList<>();
+        disks.add(storage.path("osDisk"));
+        storage.path("dataDisks").forEach(disks::add);
+        for (JsonNode d : disks) {
+            String id = d.path("managedDisk").path("id").asText("");
+            if (!id.isEmpty() && "Delete".equals(d.path("deleteOption").asText())) {
+                TrackedResources.lookup(tx, ResourceId.parse(id))
+                        .ifPresent(disk -> DiskAccess.refuseWhileActive(disk, "delete"));
+            }
         }
     }
 
@@ -373,7 +465,7 @@ final class VirtualMachines {
         }
         ResourceId diskId = ResourceId.parse(id);
         if ("Delete".equals(disk.path("deleteOption").asText())) {
-            tx.deleteResource(diskId.key());
+            DiskDocuments.delete(tx, content, diskId);
         } else {
             DiskDocuments.setManagedBy(tx, diskId, null);
         }

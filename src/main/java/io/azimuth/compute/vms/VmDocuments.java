@@ -11,7 +11,7 @@ import io.azimuth.http.Json;
  * was generalized, the image version it runs); clients see the wire form, and its instance view is derived.
  */
 final class VmDocuments {
-    static final String STATE = "azimuthState";
+    static final String STATE = io.azimuth.compute.ManagedContent.STATE;
 
     private VmDocuments() {
     }

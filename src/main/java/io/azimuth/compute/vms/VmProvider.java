@@ -7,6 +7,8 @@ import io.azimuth.arm.Fields;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceType;
 import io.azimuth.compute.ComputeProvider;
+import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.StagedBlobs;
 import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
@@ -17,6 +19,8 @@ import io.azimuth.resources.TrackedResources;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
 import io.azimuth.store.StoreTx;
+
+import java.util.List;
 
 /**
  * {@code Microsoft.Compute/virtualMachines}: lifecycle, instance view, power actions, generalize, capture and
@@ -38,8 +42,9 @@ public final class VmProvider implements Provider {
                 ComputeProvider.API_VERSIONS);
         TrackedResources vms = new TrackedResources(p.store(), p.operations(), p.config().pageSize(),
                 ComputeProvider.NAMESPACE, "virtualMachines", VmDocuments::view);
-        VmRules rules = new VmRules(p.vhds());
-        VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), vms, p.vhds());
+        ManagedContent content = new ManagedContent(p.vhds());
+        VmRules rules = new VmRules(content);
+        VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), vms, rules, content);
         images.virtualMachineSource(this::imageProfile);
 
         String group = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
@@ -53,8 +58,12 @@ public final class VmProvider implements Provider {
                 .put(r -> {
                     ObjectNode body = r.jsonObject();
                     ResourceId id = vms.id(r, "vmName");
-                    TrackedResources.Written w = vms.write(r, id, false, "Creating", (tx, current) -> current
-                            .map(doc -> rules.update(doc, body)).orElseGet(() -> rules.create(tx, id, body)));
+                    // a user image VHD is staged before the write (it may be remote), when the PUT would create the VM
+                    List<StagedBlobs.Source> sources = p.store().read(tx -> vms.find(tx, id)).isEmpty()
+                            ? VmRules.blobSources(body) : List.of();
+                    TrackedResources.Written w = content.staged(sources, staged -> vms.write(r, id, false, "Creating",
+                            (tx, current) -> current.map(doc -> rules.update(doc, body))
+                                    .orElseGet(() -> rules.create(tx, id, body, staged))));
                     int status = w.created() ? 201 : 200;
                     return vms.answer(r, w, status, status);
                 })
@@ -69,28 +78,29 @@ public final class VmProvider implements Provider {
                     if (force != null && !force.equalsIgnoreCase("true") && !force.equalsIgnoreCase("false")) {
                         throw Fields.invalid("forceDeletion", "'forceDeletion' is true or false.");
                     }
-                    return vms.delete(r, vms.id(r, "vmName"), null);
+                    return vms.delete(r, vms.id(r, "vmName"), VirtualMachines::checkDelete);
                 }));
         p.router().add(Route.at(one + "/instanceView", p.arm(), type)
                 .get(r -> ApiResponse.ok(VmDocuments.instanceView(p.store().read(tx -> vms.require(tx,
                         vms.id(r, "vmName")))))));
 
-        action(p, type, one, "start", (r, vm) -> machines.action(r, vm, "start", doc -> {
+        action(p, type, one, "start", (r, vm) -> machines.action(r, vm, "start", (tx, doc) -> {
             if (VmDocuments.generalized(doc)) {
                 throw VirtualMachines.notAllowed(doc, "start", "the VM is generalized");
             }
+            VirtualMachines.refuseWhileExported(tx, doc, "start");
             return null;
         }, false));
         action(p, type, one, "powerOff", (r, vm) -> {
             bool(r, "skipShutdown");
-            return machines.action(r, vm, "powerOff", doc -> {
+            return machines.action(r, vm, "powerOff", (tx, doc) -> {
                 if (VmDocuments.power(doc).equals("deallocated")) {
                     throw VirtualMachines.notAllowed(doc, "powerOff", "the VM is deallocated");
                 }
                 return null;
             }, false);
         });
-        action(p, type, one, "restart", (r, vm) -> machines.action(r, vm, "restart", doc -> {
+        action(p, type, one, "restart", (r, vm) -> machines.action(r, vm, "restart", (tx, doc) -> {
             if (!VmDocuments.power(doc).equals("running")) {
                 throw VirtualMachines.notAllowed(doc, "restart", "the VM is not running (it is "
                         + VmDocuments.power(doc) + ")");
@@ -99,9 +109,9 @@ public final class VmProvider implements Provider {
         }, false));
         action(p, type, one, "deallocate", (r, vm) -> {
             bool(r, "hibernate");
-            return machines.action(r, vm, "deallocate", doc -> null, false);
+            return machines.action(r, vm, "deallocate", (tx, doc) -> null, false);
         });
-        action(p, type, one, "generalize", (r, vm) -> machines.action(r, vm, "generalize", doc -> {
+        action(p, type, one, "generalize", (r, vm) -> machines.action(r, vm, "generalize", (tx, doc) -> {
             if (VmDocuments.power(doc).equals("running")) {
                 throw VirtualMachines.notAllowed(doc, "generalize", "the VM is running; stop or deallocate it first");
             }
@@ -112,14 +122,14 @@ public final class VmProvider implements Provider {
         }, true));
         action(p, type, one, "capture", (r, vm) -> {
             ObjectNode input = VirtualMachines.captureInput(r.json());
-            return machines.action(r, vm, "capture", doc -> {
+            return machines.action(r, vm, "capture", (tx, doc) -> {
                 machines.checkCapture(doc, input);
                 return input;
             }, false);
         });
         action(p, type, one, "reimage", (r, vm) -> {
             JsonNode body = r.json();
-            return machines.action(r, vm, "reimage", doc -> machines.reimageInput(doc, body), false);
+            return machines.action(r, vm, "reimage", (tx, doc) -> machines.reimageInput(tx, doc, body), false);
         });
     }
 

@@ -10,12 +10,17 @@ import io.azimuth.arm.Times;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdStore;
+import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.StagedBlobs;
+import io.azimuth.compute.disks.DiskAccess;
 import io.azimuth.compute.disks.DiskDocuments;
+import io.azimuth.compute.images.ImageDocuments;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.Json;
 import io.azimuth.resources.TrackedResources;
 import io.azimuth.store.StoreTx;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +32,8 @@ import java.util.UUID;
 /**
  * How a VM request body becomes a VM: its image (platform, custom, a user VHD, or an attached OS disk), its OS
  * disk (managed, unmanaged in the VHD store, or ephemeral) and data disks, and its OS profile, whose secrets are
- * checked and then dropped: the stored document never holds a password or custom data.
+ * checked and then dropped: the stored document never holds a password or custom data. Disks made from an image hold
+ * its bytes (a platform image's are blank), grown to the size asked for; empty data disks are blank.
  */
 final class VmRules {
     static final String SP = "properties.storageProfile";
@@ -38,10 +44,55 @@ final class VmRules {
     static final List<String> OS_CREATE = List.of("FromImage", "Attach", "Empty");
     static final List<String> DATA_CREATE = List.of("Empty", "Attach", "FromImage");
 
+    private final ManagedContent content;
     private final VhdStore vhds;
 
-    VmRules(VhdStore vhds) {
-        this.vhds = vhds;
+    VmRules(ManagedContent content) {
+        this.content = content;
+        this.vhds = content.vhds();
+    }
+
+    /**
+     * Where a new disk's bytes come from: managed content (an image disk), a user blob (a user image VHD), or
+     * neither, when it is blank; {@code blankBytes} is the size of a blank disk, and of the disk when its source has
+     * no bytes (an image stored before images had content, a lenient store's unknown blob).
+     */
+    record Origin(BlobRef managed, BlobRef user, long blankBytes) {
+        static Origin blank(long bytes) {
+            return new Origin(null, null, bytes);
+        }
+    }
+
+    /** The disk bytes a new VM needs, written once every rule has passed, and the user blobs staged for it. */
+    private record Writes(List<Runnable> list, StagedBlobs staged) {
+        void add(Runnable write) {
+            list.add(write);
+        }
+    }
+
+    /** Writes a disk's bytes at {@code target}: its origin's, grown to {@code growTo} bytes (0: as they are). */
+    void write(BlobRef target, Origin origin, long growTo, StagedBlobs staged) {
+        long blank = Math.max(growTo, origin.blankBytes());
+        if (origin.user() != null) {
+            content.fill(target, staged, origin.user(), growTo, blank);
+        } else {
+            content.fill(target, origin.managed(), growTo, blank);
+        }
+    }
+
+    /** The OS disk's origin: the custom image's OS disk, the user image VHD, or a blank disk of the platform image's size. */
+    static Origin osOrigin(JsonNode customImage, BlobRef userImage, long imageBytes) {
+        if (customImage != null) {
+            return new Origin(ImageDocuments.content(customImage, ImageDocuments.diskName(null)).orElse(null), null,
+                    imageBytes);
+        }
+        return new Origin(null, userImage, imageBytes);
+    }
+
+    /** The user blobs a VM PUT body names (its user image VHD), for staging before the write. */
+    static List<StagedBlobs.Source> blobSources(ObjectNode body) {
+        JsonNode uri = body.path("properties").path("storageProfile").path("osDisk").path("image").path("uri");
+        return uri.isTextual() ? List.of(new StagedBlobs.Source(uri.asText(), SP + ".osDisk.image.uri")) : List.of();
     }
 
     /** What the OS disk is made from. */
@@ -51,17 +102,17 @@ final class VmRules {
     }
 
     /**
-     * A new VM's document. Disk blobs it needs are written only once every rule has passed, as blobs do not roll
-     * back with the store's transaction.
+     * A new VM's document. Disk bytes it needs are written only once every rule has passed (a blob store that does
+     * not join the store's transaction does not roll back with it); user blobs come through {@code staged}.
      */
-    ObjectNode create(StoreTx tx, ResourceId id, ObjectNode body) {
-        List<Runnable> blobWrites = new java.util.ArrayList<>();
-        ObjectNode doc = build(tx, id, body, blobWrites);
-        blobWrites.forEach(Runnable::run);
+    ObjectNode create(StoreTx tx, ResourceId id, ObjectNode body, StagedBlobs staged) {
+        Writes writes = new Writes(new ArrayList<>(), staged);
+        ObjectNode doc = build(tx, id, body, writes);
+        writes.list().forEach(Runnable::run);
         return doc;
     }
 
-    private ObjectNode build(StoreTx tx, ResourceId id, ObjectNode body, List<Runnable> blobWrites) {
+    private ObjectNode build(StoreTx tx, ResourceId id, ObjectNode body, Writes writes) {
         String location = Fields.location(body);
         Map<String, String> tags = Tags.parse(body.get("tags"));
         ObjectNode props = Fields.object(body, "properties", "properties");
@@ -132,12 +183,12 @@ final class VmRules {
             osDisk.put("deleteOption", deleteOption(osIn, SP + ".osDisk", "Detach"));
             state.put("hyperVGeneration", disk.path("properties").path("hyperVGeneration").asText("V1"));
         } else {
-            image = image(tx, storageIn, osIn, givenOsType);
+            image = image(tx, storageIn, osIn, givenOsType, writes.staged());
             if (image.reference() != null) {
                 storage.set("imageReference", image.reference());
             }
             osDisk.put("osType", image.osType());
-            osDisk(tx, id, osIn, osDisk, image, location, hex, state, blobWrites);
+            osDisk(tx, id, osIn, osDisk, image, location, hex, state, writes);
             state.put("hyperVGeneration", image.hyperVGeneration());
             if (image.platform() != null) {
                 ObjectNode p = state.putObject("platform");
@@ -155,7 +206,7 @@ final class VmRules {
             }
         }
         storage.set("osDisk", osDisk);
-        storage.set("dataDisks", dataDisks(tx, id, storageIn, image, location, hex, blobWrites));
+        storage.set("dataDisks", dataDisks(tx, id, storageIn, image, location, hex, writes));
 
         if (osProfileIn != null) {
             out.set("osProfile", osProfile(osProfileIn, osDisk.path("osType").asText()));
@@ -243,7 +294,7 @@ final class VmRules {
         return doc;
     }
 
-    private Image image(StoreTx tx, ObjectNode storageIn, ObjectNode osIn, String givenOsType) {
+    private Image image(StoreTx tx, ObjectNode storageIn, ObjectNode osIn, String givenOsType, StagedBlobs staged) {
         ObjectNode ref = Fields.object(storageIn, "imageReference", SP + ".imageReference");
         ObjectNode userImage = Fields.object(osIn, "image", SP + ".osDisk.image");
         if (ref != null && Fields.text(ref, "id", SP + ".imageReference.id") != null) {
@@ -288,7 +339,7 @@ final class VmRules {
         if (userImage != null) {
             String uri = Fields.text(userImage, "uri", SP + ".osDisk.image.uri");
             BlobRef blob = blob(uri, SP + ".osDisk.image.uri");
-            Vhd vhd = vhds.vhd(blob, SP + ".osDisk.image.uri");
+            Vhd vhd = staged.vhd(blob, SP + ".osDisk.image.uri");
             if (givenOsType == null) {
                 throw Fields.invalid(SP + ".osDisk.osType", "Required parameter '" + SP + ".osDisk.osType' is missing "
                         + "(null): a user image VHD does not say which OS it holds.");
@@ -301,7 +352,7 @@ final class VmRules {
     }
 
     private void osDisk(StoreTx tx, ResourceId vm, ObjectNode osIn, ObjectNode osDisk, Image image, String location,
-                        String hex, ObjectNode state, List<Runnable> blobWrites) {
+                        String hex, ObjectNode state, Writes writes) {
         String f = SP + ".osDisk";
         ObjectNode diff = Fields.object(osIn, "diffDiskSettings", f + ".diffDiskSettings");
         boolean ephemeral = diff != null && "Local".equals(Fields.requiredEnum(diff, "option",
@@ -313,6 +364,11 @@ final class VmRules {
                     + "smaller than the image's " + image.sizeGB() + " GB.");
         }
         int sizeGB = size != null ? size : image.sizeGB();
+        long growTo = size != null ? (long) size << 30 : 0;
+        Origin origin = osOrigin(image.customImage(), image.blob(), (long) image.sizeGB() << 30);
+        if (growTo > 0) {
+            state.put("osDiskBytes", growTo);
+        }
         String name = Fields.text(osIn, "name", f + ".name");
         osDisk.put("name", name != null ? name : vm.name() + "_OsDisk_1_" + hex);
         osDisk.put("createOption", "FromImage");
@@ -338,13 +394,16 @@ final class VmRules {
             osDisk.put("diskSizeGB", sizeGB);
             osDisk.put("deleteOption", "Delete");
             state.put("ephemeral", true);
+            BlobRef local = BlobRef.managed("vms", hex + "/osDisk");
+            state.put("content", ManagedContent.ref(local));
+            writes.add(() -> write(local, origin, growTo, writes.staged()));
             return;
         }
         osDisk.put("caching", cachingOr(osIn, f, "ReadWrite"));
         if (vhdIn != null) {
             String uri = Fields.text(vhdIn, "uri", f + ".vhd.uri");
             BlobRef target = blob(uri, f + ".vhd.uri");
-            writeDiskBlob(image.blob(), target, sizeGB, f + ".vhd.uri", blobWrites);
+            writeDiskBlob(origin, target, growTo, f + ".vhd.uri", writes);
             osDisk.putObject("vhd").put("uri", uri);
         } else {
             String sku = storageType(osIn, f, false);
@@ -363,8 +422,9 @@ final class VmRules {
                         + "/ArtifactTypes/VMImage/Offers/" + image.platform().offer() + "/Skus/" + image.platform().sku()
                         + "/Versions/" + image.platform().version() : image.customImageId());
             }
-            DiskDocuments.createAttached(tx, diskId, location, sku, sizeGB, image.osType(), image.hyperVGeneration(),
-                    creation, vm.toString());
+            BlobRef bytes = DiskDocuments.content(DiskDocuments.createAttached(tx, diskId, location, sku, sizeGB,
+                    image.osType(), image.hyperVGeneration(), creation, vm.toString())).orElseThrow();
+            writes.add(() -> write(bytes, origin, growTo, writes.staged()));
             ObjectNode md = osDisk.putObject("managedDisk");
             md.put("storageAccountType", sku);
             md.put("id", diskId.toString());
@@ -374,7 +434,7 @@ final class VmRules {
     }
 
     private ArrayNode dataDisks(StoreTx tx, ResourceId vm, ObjectNode storageIn, Image image, String location,
-                                String hex, List<Runnable> blobWrites) {
+                                String hex, Writes writes) {
         ArrayNode out = Json.array();
         JsonNode in = storageIn.get("dataDisks");
         if (!Fields.present(in)) {
@@ -421,6 +481,8 @@ final class VmRules {
                 continue;
             }
             int sizeGB;
+            long growTo = 0;
+            Origin origin;
             if (option.equals("FromImage")) {
                 JsonNode source = null;
                 if (image != null && image.customImage() != null) {
@@ -435,19 +497,23 @@ final class VmRules {
                             + "no data disk at LUN " + lun + ".");
                 }
                 sizeGB = size != null ? Math.max(size, source.path("diskSizeGB").asInt(1)) : source.path("diskSizeGB").asInt(1);
+                growTo = size != null ? (long) sizeGB << 30 : 0;
+                origin = new Origin(ImageDocuments.content(image.customImage(), ImageDocuments.diskName(lun)).orElse(null),
+                        null, (long) source.path("diskSizeGB").asInt(1) << 30);
             } else {
                 if (size == null || size < 1 || size > 32767) {
                     throw Fields.invalid(f + ".diskSizeGB", "'" + f + ".diskSizeGB' is required for an empty data disk, "
                             + "from 1 to 32767 GB.");
                 }
                 sizeGB = size;
+                origin = Origin.blank((long) size << 30);
             }
             disk.put("name", name != null ? name : vm.name() + "_disk" + lun + "_" + hex);
             disk.put("createOption", option);
             disk.put("caching", caching);
             if (vhdIn != null) {
                 String uri = Fields.text(vhdIn, "uri", f + ".vhd.uri");
-                writeDiskBlob(null, blob(uri, f + ".vhd.uri"), sizeGB, f + ".vhd.uri", blobWrites);
+                writeDiskBlob(origin, blob(uri, f + ".vhd.uri"), growTo, f + ".vhd.uri", writes);
                 disk.putObject("vhd").put("uri", uri);
             } else {
                 String sku = storageType(d, f, true);
@@ -459,7 +525,11 @@ final class VmRules {
                 }
                 ObjectNode creation = Json.object();
                 creation.put("createOption", option);
-                DiskDocuments.createAttached(tx, diskId, location, sku, sizeGB, null, null, creation, vm.toString());
+                BlobRef bytes = DiskDocuments.content(DiskDocuments.createAttached(tx, diskId, location, sku, sizeGB,
+                        null, null, creation, vm.toString())).orElseThrow();
+                Origin from = origin;
+                long grow = growTo;
+                writes.add(() -> write(bytes, from, grow, writes.staged()));
                 ObjectNode md = disk.putObject("managedDisk");
                 md.put("storageAccountType", sku);
                 md.put("id", diskId.toString());
@@ -569,20 +639,16 @@ final class VmRules {
             throw ApiException.conflict("OperationNotAllowed", "The disk '" + raw + "' is already attached to VM '"
                     + owner + "'.");
         }
+        DiskAccess.refuseWhileActive(disk, "attach");
     }
 
-    private void writeDiskBlob(BlobRef from, BlobRef target, int sizeGB, String field, List<Runnable> blobWrites) {
+    /** A new unmanaged disk: its blob must not exist yet; its bytes are written with the others. */
+    private void writeDiskBlob(Origin origin, BlobRef target, long growTo, String field, Writes writes) {
         if (vhds.size(target).isPresent()) {
             throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' given in '" + field
                     + "' already exists.", field);
         }
-        blobWrites.add(() -> {
-            if (from != null && vhds.size(from).isPresent()) {
-                vhds.copy(from, target, false);
-            } else {
-                vhds.createBlank(target, (long) sizeGB << 30);
-            }
-        });
+        writes.add(() -> write(target, origin, growTo, writes.staged()));
     }
 
     private static BlobRef blob(String uri, String field) {

@@ -1,0 +1,148 @@
+package io.azimuth.compute;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.VhdFooter;
+import io.azimuth.blobs.VhdStore;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+/**
+ * The bytes behind managed disks, snapshots, image disks and ephemeral OS disks: fixed VHDs (data, then the
+ * 512-byte footer) in the VHD store's reserved account ({@link BlobRef#managed}). A resource names its content in
+ * its private state ({@value #STATE}, which clients never see), as {@code container/path}.
+ *
+ * <p>Content is created, copied, grown and freed inside the store write that changes its resource, so that the
+ * embedded store (whose catalog lives in the same database) changes both atomically. User blobs a request names
+ * may live in a remote account, whose I/O must not run inside a write: {@link #staged} copies them into staging
+ * blobs before the write, and the write moves them into place.
+ */
+public final class ManagedContent {
+    /** The member of a stored document that holds a provider's private state. */
+    public static final String STATE = "azimuthState";
+    /** The container of staging copies of user blobs; leftovers are removed by the store at start-up. */
+    public static final String STAGING = "staging";
+
+    private final VhdStore vhds;
+
+    public ManagedContent(VhdStore vhds) {
+        this.vhds = vhds;
+    }
+
+    public VhdStore vhds() {
+        return vhds;
+    }
+
+    // ---- names in private state ----
+
+    /** How content is named in private state: {@code container/path}. */
+    public static String ref(BlobRef content) {
+        return content.container() + "/" + content.path();
+    }
+
+    /** The content a {@link #ref} names. */
+    public static BlobRef parse(String ref) {
+        int slash = ref.indexOf('/');
+        return BlobRef.managed(ref.substring(0, slash), ref.substring(slash + 1));
+    }
+
+    /** A document's private state, created when missing. */
+    public static ObjectNode state(ObjectNode doc) {
+        return doc.withObjectProperty(STATE);
+    }
+
+    /** The content a document's private state names under {@code content}, if any. */
+    public static Optional<BlobRef> content(JsonNode doc) {
+        JsonNode ref = doc.path(STATE).path("content");
+        return ref.isTextual() ? Optional.of(parse(ref.asText())) : Optional.empty();
+    }
+
+    /** Records a document's content in its private state. */
+    public static void record(ObjectNode doc, BlobRef content) {
+        state(doc).put("content", ref(content));
+    }
+
+    /** What clients see of a document: a copy without its private state. */
+    public static ObjectNode withoutState(ObjectNode doc) {
+        ObjectNode copy = doc.deepCopy();
+        copy.remove(STATE);
+        return copy;
+    }
+
+    // ---- bytes ----
+
+    /** The virtual size of content (its bytes but the footer), or empty when it does not exist. */
+    public OptionalLong virtualSize(BlobRef content) {
+        OptionalLong size = vhds.size(content);
+        return size.isPresent() ? OptionalLong.of(Math.max(0, size.getAsLong() - VhdFooter.SIZE)) : size;
+    }
+
+    /**
+     * Makes {@code target} a copy of {@code source} (managed content; null for none), grown to {@code growTo} bytes
+     * when that is larger (0: as the source is). Without source bytes (none named, a source made before resources had
+     * content, or a lenient store's unknown blob) the target is a blank VHD of {@code blankSize} bytes, or nothing
+     * when that is 0.
+     */
+    public void fill(BlobRef target, BlobRef source, long growTo, long blankSize) {
+        boolean copied = source != null && vhds.size(source).isPresent();
+        if (copied) {
+            vhds.copy(source, target, true);
+        }
+        finish(target, copied, growTo, blankSize);
+    }
+
+    /** {@link #fill(BlobRef, BlobRef, long, long)} growing to, or blank of, {@code virtualSize} bytes. */
+    public void fill(BlobRef target, BlobRef source, long virtualSize) {
+        fill(target, source, virtualSize, virtualSize);
+    }
+
+    /** {@link #fill(BlobRef, BlobRef, long, long)} from a user blob, through its staging copy when it has one. */
+    public void fill(BlobRef target, StagedBlobs staged, BlobRef userBlob, long growTo, long blankSize) {
+        finish(target, staged.copyTo(userBlob, target), growTo, blankSize);
+    }
+
+    /** {@link #fill(BlobRef, StagedBlobs, BlobRef, long, long)} growing to, or blank of, {@code virtualSize} bytes. */
+    public void fill(BlobRef target, StagedBlobs staged, BlobRef userBlob, long virtualSize) {
+        fill(target, staged, userBlob, virtualSize, virtualSize);
+    }
+
+    private void finish(BlobRef target, boolean copied, long growTo, long blankSize) {
+        if (!copied) {
+            if (blankSize > 0) {
+                vhds.createBlank(target, blankSize);
+            }
+            return;
+        }
+        grow(target, growTo);
+    }
+
+    /** Grows content to {@code virtualSize} bytes when it is smaller (and exists). */
+    public void grow(BlobRef content, long virtualSize) {
+        OptionalLong current = virtualSize(content);
+        if (virtualSize > 0 && current.isPresent() && current.getAsLong() < virtualSize) {
+            vhds.resize(content, virtualSize);
+        }
+    }
+
+    /** Frees content; nothing happens when there is none. */
+    public void free(BlobRef content) {
+        vhds.delete(content);
+    }
+
+    // ---- staging ----
+
+    /**
+     * Stages the user blobs a request names (outside any store write: their account may be remote), runs
+     * {@code work} (which does the write, moving the staged copies into place from inside it), and removes whatever
+     * staging copy is left, whether {@code work} succeeded or not.
+     */
+    public <T> T staged(List<StagedBlobs.Source> sources, Function<StagedBlobs, T> work) {
+        try (StagedBlobs staged = new StagedBlobs(vhds, sources)) {
+            return work.apply(staged);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.azimuth.classic;
+
+import io.azimuth.support.Http;
+import io.azimuth.support.TestServer;
+import io.azimuth.support.Vhds;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+import static io.azimuth.classic.ClassicFixture.ConfigSet;
+import static io.azimuth.classic.ClassicFixture.addImageXml;
+import static io.azimuth.classic.ClassicFixture.assertStatus;
+import static io.azimuth.classic.ClassicFixture.call;
+import static io.azimuth.classic.ClassicFixture.captureXml;
+import static io.azimuth.classic.ClassicFixture.createService;
+import static io.azimuth.classic.ClassicFixture.deployment;
+import static io.azimuth.classic.ClassicFixture.deploymentXml;
+import static io.azimuth.classic.ClassicFixture.get;
+import static io.azimuth.classic.ClassicFixture.media;
+import static io.azimuth.classic.ClassicFixture.network;
+import static io.azimuth.classic.ClassicFixture.operations;
+import static io.azimuth.classic.ClassicFixture.osDiskFromImage;
+import static io.azimuth.classic.ClassicFixture.roleXml;
+import static io.azimuth.classic.ClassicFixture.service;
+import static io.azimuth.classic.ClassicFixture.shutdown;
+import static io.azimuth.classic.ClassicFixture.xml;
+import static io.azimuth.support.Vhds.MIB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The classic API's VHD bytes end to end: an OS image's VHD becomes a role's OS disk; Capture Role copies the OS
+ * disk's bytes (as the VM left them) into the captured image's VHD; a role made from that image, and the reprovisioned
+ * role, hold those bytes.
+ */
+class ClassicBytesTest {
+    static TestServer server;
+    static Http http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(c -> c.withInMemory(false));
+        http = server.http;
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void anImagesBytesBecomeARolesAndACapturesBytesBecomeTheNextRoles() {
+        byte[] golden = Vhds.random(2 * MIB, 1999);
+        Vhds.upload(http, media("images", "golden.vhd"), golden);
+        assertStatus(call(http, "POST", "/services/images", addImageXml("golden", media("images", "golden.vhd"),
+                "Linux")), 200);
+        createService(http, "svc");
+        String os = media("vhds", "svc-vm1.vhd");
+        assertStatus(call(http, "POST", service("svc") + "/deployments", deploymentXml("dep", roleXml("Role", "vm1",
+                ConfigSet.linux().xml("ConfigurationSet") + network(), osDiskFromImage("golden", os)))), 202);
+        Vhds.assertSameDisk(Vhds.blob(http, os), golden);
+
+        byte[] written = Vhds.random(2 * MIB, 2000); // what the VM wrote to its disk
+        Vhds.upload(http, os, written);
+        shutdown(http, "svc", "dep", "vm1", null);
+        assertStatus(call(http, "POST", operations("svc", "dep", "vm1"), captureXml("Reprovision",
+                ConfigSet.linux().set("HostName", "reborn").provisioning(), "captured", "captured")), 202);
+        String captured = media("vhds", "captured-os-" + LocalDate.now(ZoneOffset.UTC) + ".vhd");
+        assertThat(xml(get(http, "/services/images/captured")).text("MediaLink")).isEqualTo(captured);
+        Vhds.assertSameDisk(Vhds.blob(http, captured), written);
+        Vhds.assertSameDisk(Vhds.blob(http, os), written);
+
+        String second = media("vhds", "svc-vm2.vhd");
+        assertStatus(call(http, "POST", deployment("svc", "dep") + "/roles", roleXml("PersistentVMRole", "vm2",
+                ConfigSet.linux().xml("ConfigurationSet"), osDiskFromImage("captured", second))), 202);
+        Vhds.assertSameDisk(Vhds.blob(http, second), written);
+        Vhds.assertSameDisk(Vhds.blob(http, media("images", "golden.vhd")), golden);
+    }
+}
