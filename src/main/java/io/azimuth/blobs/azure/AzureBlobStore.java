@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -80,6 +81,8 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
     private static final Logger LOG = LoggerFactory.getLogger(AzureBlobStore.class);
 
     private final StorageAccount account;
+    /** Bytes downloaded so far, for tests to see what a copy transferred. */
+    final LongAdder downloaded = new LongAdder();
     private final ConnectionProvider connections;
     private final BlobServiceClient service;
 
@@ -103,10 +106,25 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
 
     /** A store for the account; no request is sent until a blob is used. */
     public static VhdStore open(StorageAccount account) {
+        quietSdkLogging();
         AzureBlobStore store = new AzureBlobStore(account);
         LOG.info("Blobs of storage account {} are served by Azure Storage at {} ({})", account.name(),
                 account.endpoint(), account.authentication());
         return store;
+    }
+
+    /**
+     * The SDK logs every failed try of a call as an ERROR, retries that then succeed included; the emulator answers
+     * (and logs) the failures that matter itself. So its loggers are off, or at WARN with {@code --log-level DEBUG},
+     * unless a logging configuration gives them a level.
+     */
+    private static void quietSdkLogging() {
+        boolean debug = LoggerFactory.getLogger("io.azimuth").isDebugEnabled();
+        for (String name : new String[]{"com.azure", "reactor.netty"}) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger && logger.getLevel() == null) {
+                logger.setLevel(debug ? ch.qos.logback.classic.Level.WARN : ch.qos.logback.classic.Level.OFF);
+            }
+        }
     }
 
     public StorageAccount account() {
@@ -189,6 +207,7 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
         };
         call(blob, "reading", () -> client.downloadStreamWithResponse(out, new BlobRange(offset, (long) length), null,
                 etag == null ? null : new BlobRequestConditions().setIfMatch(etag), false, CALL, Context.NONE));
+        downloaded.add(length);
     }
 
     private static String kind(BlobType type) {
@@ -276,7 +295,8 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
 
     @Override
     public Optional<SeekableByteChannel> openRead(BlobRef blob) {
-        return properties(blob).map(p -> new RangedReadChannel(this, client(blob), blob, p.getBlobSize(), p.getETag()));
+        return properties(blob).map(p -> new RangedReadChannel(this, client(blob), blob, p.getBlobSize(), p.getETag(),
+                READ_CHUNK));
     }
 
     @Override
@@ -311,7 +331,7 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
         } else if (size > 0) {
             ranges.add(new Range(0, size));
         }
-        return Optional.of(new SparseRead(new RangedReadChannel(this, client(blob), blob, size, p.getETag()), ranges));
+        return Optional.of(new SparseRead(new RangedReadChannel(this, client(blob), blob, size, p.getETag(), 0), ranges));
     }
 
     @Override

@@ -4,6 +4,8 @@ import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.http.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeoutException;
 
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeoutException;
  * message names the account, its endpoint and the cause.
  */
 final class AzureErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(AzureErrors.class);
     private AzureErrors() {
     }
 
@@ -39,6 +42,15 @@ final class AzureErrors {
         if (e instanceof ApiException api) {
             return api;
         }
+        ApiException answer = answer(account, blob, doing, e);
+        if (answer.status() >= 500) {
+            LOG.warn("{}", answer.getMessage());
+            LOG.debug("the failure behind it", e);
+        }
+        return answer;
+    }
+
+    private static ApiException answer(StorageAccount account, BlobRef blob, String doing, RuntimeException e) {
         String what = blob == null ? "" : " '" + blob.uri() + "'";
         if (e instanceof BlobStorageException b) {
             String code = b.getErrorCode() == null ? "" : b.getErrorCode().toString();

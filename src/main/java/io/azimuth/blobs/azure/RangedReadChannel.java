@@ -12,7 +12,8 @@ import java.nio.channels.SeekableByteChannel;
 /**
  * A blob read through ranged GETs of up to {@value AzureBlobStore#READ_CHUNK} bytes, each one only while the blob
  * keeps the ETag it had when opened: a blob replaced meanwhile fails the next read (a 409) rather than mixing old
- * and new bytes.
+ * and new bytes. A GET asks for what the read wants, but at least {@code readAhead} bytes (0 for a copy that reads
+ * exactly the ranges holding data).
  */
 final class RangedReadChannel implements SeekableByteChannel {
     private final AzureBlobStore store;
@@ -20,13 +21,16 @@ final class RangedReadChannel implements SeekableByteChannel {
     private final BlobRef blob;
     private final long size;
     private final String etag;
+    private final int readAhead;
     private byte[] buffer;
     private long bufferStart;
     private int bufferLength;
     private long position;
     private boolean open = true;
 
-    RangedReadChannel(AzureBlobStore store, BlobClientBase client, BlobRef blob, long size, String etag) {
+    RangedReadChannel(AzureBlobStore store, BlobClientBase client, BlobRef blob, long size, String etag,
+                      int readAhead) {
+        this.readAhead = Math.min(readAhead, AzureBlobStore.READ_CHUNK);
         this.store = store;
         this.client = client;
         this.blob = blob;
@@ -44,7 +48,8 @@ final class RangedReadChannel implements SeekableByteChannel {
             return 0;
         }
         if (buffer == null || position < bufferStart || position >= bufferStart + bufferLength) {
-            int length = (int) Math.min(AzureBlobStore.READ_CHUNK, size - position);
+            int wanted = Math.min(AzureBlobStore.READ_CHUNK, Math.max(dst.remaining(), readAhead));
+            int length = (int) Math.min(wanted, size - position);
             if (buffer == null || buffer.length < length) {
                 buffer = new byte[length];
             }
