@@ -60,6 +60,8 @@ public final class Azurite implements AutoCloseable {
                     "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence", "--extentMemoryLimit",
                     "1024", "--loose", "--skipApiVersionCheck", "--disableTelemetry", "--silent");
             Process p = new ProcessBuilder(command).directory(workspace.toFile()).redirectErrorStream(true).start();
+            // a test JVM that ends without closing it leaves no Azurite behind
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "azurite-stop"));
             ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
             CompletableFuture<Integer> listening = new CompletableFuture<>();
             Thread reader = new Thread(() -> {
