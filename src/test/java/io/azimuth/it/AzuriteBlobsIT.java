@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -273,16 +275,25 @@ class AzuriteBlobsIT {
     // ---- the packaged jar
 
     @Test
-    void theJarTakesTheAccountFromItsFlag(@TempDir Path dir) {
+    void theJarTakesTheAccountFromItsFlagAndLoadsTheSdkOnlyWhenABlobIsThere(@TempDir Path dir) throws IOException {
         String uri = azuriteVhd(TestVhd.random(1, 8, 0, 4096), unique("jar") + ".vhd");
-        try (JarProcess jar = JarProcess.start(dir, "--in-memory", "--storage-account",
-                "devstoreaccount1=http://127.0.0.1:" + azurite.port)) {
+        Path classes = dir.resolve("classes.log");
+        try (JarProcess jar = JarProcess.start(List.of("-Xlog:class+load=info:file=" + classes), dir.resolve("data"),
+                "--in-memory", "--storage-account", "devstoreaccount1=http://127.0.0.1:" + azurite.port)) {
             Http client = jar.http();
             Http.Response rg = client.put(TestServer.rg(RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
             assertThat(rg.status()).as(rg.toString()).isIn(200, 201);
+            Http.Response upload = client.putBytes("/_azimuth/blobs/acct1/vhds/local.vhd",
+                    TestVhd.random(1, 9, 0, 4096).bytes());
+            assertThat(upload.status()).as(upload.toString()).isEqualTo(201);
+            Http.Response local = putImage(client, "embedded", "https://acct1.blob.core.windows.net/vhds/local.vhd");
+            assertThat(local.status()).as(local.toString()).isEqualTo(201);
+            assertThat(Files.readString(classes)).as("no Azure SDK class while no remote blob was named")
+                    .contains("io.azimuth.blobs.azure.RoutingVhdStore").doesNotContain("com.azure.", "reactor.");
             Http.Response image = putImage(client, "from-azurite", uri);
             assertThat(image.status()).as(image.toString() + "\n" + jar.stderr()).isEqualTo(201);
             assertError(putImage(client, "missing", azurite.uri("vhds", "missing.vhd")), 404, "NotFound");
+            assertThat(Files.readString(classes)).contains("com.azure.storage.blob.BlobServiceClient");
         }
     }
 }
