@@ -10,6 +10,7 @@ import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.BlobServiceVersion;
 import com.azure.storage.blob.models.BlobBeginCopySourceRequestConditions;
 import com.azure.storage.blob.models.BlobCopyInfo;
 import com.azure.storage.blob.models.BlobErrorCode;
@@ -78,6 +79,11 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
     static final Duration CALL = Duration.ofMinutes(2);
     static final Duration COPY = Duration.ofMinutes(30);
     static final int READ_CHUNK = 4 << 20;
+    /**
+     * The service version asked for: one Azurite 3.35 serves without {@code --skipApiVersionCheck} (the SDK's own
+     * default is newer); Azure serves every version, and nothing used here is newer than 2019.
+     */
+    static final BlobServiceVersion SERVICE_VERSION = BlobServiceVersion.V2025_11_05;
     private static final Logger LOG = LoggerFactory.getLogger(AzureBlobStore.class);
 
     private final StorageAccount account;
@@ -94,6 +100,7 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
                 .connectTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(60))
                 .responseTimeout(Duration.ofSeconds(60)).readTimeout(Duration.ofSeconds(60)).build();
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder().endpoint(account.endpoint()).httpClient(http)
+                .serviceVersion(SERVICE_VERSION)
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 3, Duration.ofSeconds(90),
                         Duration.ofMillis(200), Duration.ofSeconds(2), null));
         if (account.key() != null) {
