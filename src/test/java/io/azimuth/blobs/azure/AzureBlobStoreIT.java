@@ -411,6 +411,33 @@ class AzureBlobStoreIT {
         }
     }
 
+    @Test
+    void anAccountReachedWithASasTokenReadsWritesAndCopies() throws IOException {
+        String sas = sdk.generateAccountSas(new com.azure.storage.common.sas.AccountSasSignatureValues(
+                java.time.OffsetDateTime.now().plusHours(1),
+                com.azure.storage.common.sas.AccountSasPermission.parse("rwdlacup"),
+                com.azure.storage.common.sas.AccountSasService.parse("b"),
+                com.azure.storage.common.sas.AccountSasResourceType.parse("sco")));
+        StorageAccount withSas = StorageAccount.parse("devstoreaccount1=" + azurite.endpoint() + "?" + sas);
+        assertThat(withSas.authentication()).isEqualTo("SAS token");
+        TestVhd vhd = TestVhd.random(2, 15, 0, 4096);
+        String name = unique("sas");
+        vhd.uploadAsPageBlob(vhds, name);
+        try (VhdStore viaSas = AzureBlobStore.open(withSas)) {
+            assertThat(viaSas.vhd(ref("vhds", name), "f").virtualSize()).isEqualTo(2L * MIB);
+            BlobRef copy = ref("vhds", unique("sas-copy"));
+            viaSas.copy(ref("vhds", name), copy, false);
+            try (BlobWriter w = viaSas.openEdit(copy)) {
+                w.write(0, ByteBuffer.wrap(new byte[]{7}));
+                w.commit(vhd.bytes().length);
+            }
+            byte[] expected = vhd.bytes().clone();
+            expected[0] = 7;
+            assertThat(TestVhd.sha256(TestVhd.download(vhds.getBlobClient(copy.path()))))
+                    .isEqualTo(TestVhd.sha256(expected));
+        }
+    }
+
     // ---- an unreachable account
 
     @Test
