@@ -1,6 +1,8 @@
 package io.azimuth;
 
 import ch.qos.logback.classic.Level;
+import io.azimuth.blobs.azure.StorageAccount;
+import io.azimuth.blobs.azure.StorageAccounts;
 import io.azimuth.server.AzimuthServer;
 import io.azimuth.server.Config;
 import io.azimuth.server.TrainingRun;
@@ -10,6 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +64,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--vhd-check", paramLabel = "MODE", description = "strict: VHD blobs must exist and be valid fixed VHDs; lenient: every well-formed blob URI is taken as an existing VHD of unknown size. Default: ${DEFAULT-VALUE}.")
     String vhdCheck = "strict";
 
+    @Option(names = "--storage-account", paramLabel = "NAME=ACCOUNT", description = "Keep the blobs of storage "
+            + "account NAME in Azure Storage (or Azurite) instead of the embedded store. ACCOUNT is a connection string, "
+            + "ENDPOINT;KEY, ENDPOINT?SAS, ENDPOINT or KEY; 'embedded' keeps NAME in the embedded store. Repeatable; "
+            + "also read from $" + StorageAccounts.ENVIRONMENT_VARIABLE + " (white-space separated). Default: "
+            + StorageAccount.DEVELOPMENT_ACCOUNT + "=" + StorageAccount.DEVELOPMENT_ENDPOINT + " (Azurite).")
+    List<String> storageAccounts = new ArrayList<>();
+
     @Option(names = "--training-run", hidden = true, description = "Start in memory, serve a few typical requests, "
             + "stop: how the build writes the class-data sharing archive target/azimuth.jsa.")
     boolean trainingRun;
@@ -101,6 +112,12 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--operation-delay: " + e.getMessage());
         }
+        StorageAccounts accounts;
+        try {
+            accounts = StorageAccounts.parse(System.getenv(StorageAccounts.ENVIRONMENT_VARIABLE), storageAccounts);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--storage-account: " + e.getMessage());
+        }
         Level level = Level.toLevel(logLevel.toUpperCase(Locale.ROOT), null);
         if (level == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + logLevel);
@@ -110,7 +127,7 @@ public final class Main implements Callable<Integer> {
 
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
                 subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
-                vhdCheck.equalsIgnoreCase("lenient"));
+                vhdCheck.equalsIgnoreCase("lenient"), accounts);
         if (trainingRun) {
             return TrainingRun.run(config);
         }

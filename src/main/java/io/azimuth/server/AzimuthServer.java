@@ -5,6 +5,7 @@ import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.FileVhdStore;
 import io.azimuth.blobs.LenientVhdStore;
 import io.azimuth.blobs.VhdStore;
+import io.azimuth.blobs.azure.RoutingVhdStore;
 import io.azimuth.classic.ClassicProvider;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.disks.DisksProvider;
@@ -114,7 +115,8 @@ public final class AzimuthServer implements AutoCloseable {
                     : TlsMaterial.inDirectory(dataDir));
             background("azimuth-warm-up", AzimuthServer::warmUp);
             VhdStore files = config.inMemory() ? FileVhdStore.temporary() : FileVhdStore.at(dataDir.resolve("blobs"));
-            vhds = config.lenientVhdCheck() ? new LenientVhdStore(files) : files;
+            VhdStore routed = new RoutingVhdStore(files, config.storageAccounts());
+            vhds = config.lenientVhdCheck() ? new LenientVhdStore(routed) : routed;
             vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
                     new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
             store = join(opening);
