@@ -40,6 +40,10 @@ import java.util.function.BooleanSupplier;
  * effects of the units before it, exactly as if they had committed one at a time, and nobody is answered before
  * the commit that carries their change is durable.
  *
+ * <p>A {@link #write} called from inside a unit (on the writer thread) runs nested in that unit. Actions registered
+ * with {@link StoreTx#afterCommit} run on the writer thread once the batch has committed, before its callers are
+ * released; those of a unit rolled back to its savepoint, or of a batch that failed, are dropped.
+ *
  * <p><b>Reads run in parallel</b> on read connections of their own (WAL readers never wait for the writer); each
  * unit is one read transaction, a consistent snapshot of what was committed when it began. In memory there is
  * only one database connection, so reads share it with the writer, one at a time.
