@@ -60,6 +60,11 @@ final class ChunkWriter implements BlobWriter {
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private final List<CompletableFuture<Void>> syncs = new ArrayList<>();
     private boolean committed;
+    /**
+     * The commit's transaction took over the pins of the chunks written: they are let go after it commits (which,
+     * when the commit runs inside another unit of work, is only when that unit commits).
+     */
+    private boolean pinsHandedOver;
     private boolean closed;
 
     /** One chunk written by this writer. */
@@ -328,9 +333,11 @@ final class ChunkWriter implements BlobWriter {
             tx.afterCommit(() -> {
                 files.held(staged);
                 files.freed(freed);
+                files.unpinAll(staged);
             });
             return null;
         });
+        pinsHandedOver = true;
     }
 
     /**
@@ -384,10 +391,12 @@ final class ChunkWriter implements BlobWriter {
                     tx.afterCommit(() -> {
                         files.held(staged);
                         files.freed(freed);
+                        files.unpinAll(staged);
                     });
                     return Map.of();
                 });
                 if (moved.isEmpty()) {
+                    pinsHandedOver = true;
                     return;
                 }
                 for (Map.Entry<Long, String> e : moved.entrySet()) {
@@ -437,6 +446,8 @@ final class ChunkWriter implements BlobWriter {
         spare.clear();
         List<String> hashes = staged();
         parts.clear();
-        files.unpinAll(hashes); // uncommitted chunks nobody else uses go with their last pin
+        if (!pinsHandedOver) {
+            files.unpinAll(hashes); // uncommitted chunks nobody else uses go with their last pin
+        }
     }
 }

@@ -560,6 +560,33 @@ class ChunkedVhdStoreTest {
         assertNoLeak();
     }
 
+    @Test
+    void aWriterCommittingInsideAUnitOfWorkKeepsItsChunksUntilTheUnitCommits() throws IOException {
+        db.write(tx -> {
+            store.createBlank(BLOB, 4 * MIB);
+            try (BlobWriter w = store.openEdit(BLOB)) {
+                w.write(MIB, ByteBuffer.wrap(random((int) MIB, 1)));
+                w.commit(4 * MIB + VhdFooter.SIZE);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            assertThat(store.chunkFileCount()).as("not removed before the unit commits").isEqualTo(2);
+            return null;
+        });
+        assertThat(store.vhd(BLOB, "f").virtualSize()).isEqualTo(4 * MIB);
+        assertThat(read(BLOB, MIB, (int) MIB)).isEqualTo(random((int) MIB, 1));
+        assertNoLeak();
+
+        assertThatThrownBy(() -> db.write(tx -> {
+            store.createBlank(COPY, 4 * MIB);
+            throw new IllegalStateException("the resource change failed");
+        })).hasMessageContaining("failed");
+        assertThat(store.size(COPY)).isEmpty();
+        reopen();
+        assertThat(stats()).isEqualTo(new VhdStore.StorageStats(1, 1, 2, stats().storedBytes()));
+        assertNoLeak();
+    }
+
     // ---- pins
 
     @Test
@@ -607,6 +634,7 @@ class ChunkedVhdStoreTest {
         write(BlobRef.managed(ChunkedVhdStore.STAGING, "import-2"), MIB, new long[]{0}, random((int) MIB, 2));
         Path chunks = store.chunkDirectory();
         String orphan = "ab" + "0".repeat(62);
+        Files.createDirectories(chunks.resolve("ab"));
         Files.write(chunks.resolve("ab").resolve(orphan), new byte[]{1});
         Files.write(chunks.resolve(".tmp").resolve("x.part"), new byte[]{1});
         assertThat(stats().blobs()).isEqualTo(3);
