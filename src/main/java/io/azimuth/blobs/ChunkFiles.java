@@ -33,9 +33,9 @@ import java.util.concurrent.TimeUnit;
  * at {@code root/ab/abcd...} ({@code ab} its first two hex digits). A file holds the chunk's bytes up to its last
  * non-zero byte; the rest of the chunk reads as zeros, and an all-zero chunk has no file at all.
  *
- * <p>Files are written as {@code root/.tmp/{uuid}.part} and renamed into place; a name that already exists is
- * never written again (it holds the same bytes). Making them durable is asked for separately ({@link #sync}, run
- * on a background thread while more chunks are written, and {@link #syncDirectories} before a commit).
+ * <p>Files are written as {@code root/.tmp/{uuid}.part}, made durable and renamed into place, the last two on a
+ * background thread while more chunks are written ({@link #put}); a name that exists is never written again (it
+ * holds the same bytes). The directory entries are made durable before a commit ({@link #syncDirectories}).
  *
  * <p><b>Pins and holds.</b> A chunk file is <em>held</em> while the catalog has a row for it. Whoever is about to
  * use a chunk (a reader of a blob, a writer staging one) pins it first; a file that is not held any more is
@@ -59,6 +59,9 @@ final class ChunkFiles implements AutoCloseable {
     private final Map<String, Integer> pins = new HashMap<>();
     /** Chunks whose files exist but that the catalog does not hold: removed when the last pin goes. */
     private final Set<String> unheld = new HashSet<>();
+    /** Chunks written to temporary files and waiting to be made durable and renamed into place. */
+    private final Map<String, CompletableFuture<Void>> pending = new HashMap<>();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** Files removed so far; a reader that saw no change across taking its pins knows its chunks are there. */
     private long removals;
     private final ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
@@ -128,6 +131,7 @@ final class ChunkFiles implements AutoCloseable {
             Arrays.fill(into, 0, CHUNK, (byte) 0);
             return;
         }
+        arrived(hash);
         try (FileChannel c = FileChannel.open(file(hash), StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.wrap(into, 0, CHUNK);
             while (b.hasRemaining() && c.read(b) > 0) {
@@ -142,20 +146,27 @@ final class ChunkFiles implements AutoCloseable {
     }
 
     /**
-     * Stores a chunk (its first {@code length} bytes, the rest being zeros) and pins it. A chunk whose file
-     * exists is not written again.
+     * Stores a chunk (its first {@code length} bytes, the rest being zeros) and pins it. The bytes are written to a
+     * temporary file now; the background thread makes it durable and then renames it into place. A chunk whose
+     * file exists (durable, as nothing is renamed before) or is on its way is not written again.
      *
-     * @return true when this call wrote the file
+     * @return completes once the chunk's file is durable under its name (its directory entry aside: see
+     *         {@link #syncDirectories}); fails if it cannot be
      */
-    boolean put(String hash, byte[] data, int off, int length) throws IOException {
+    CompletableFuture<Void> put(String hash, byte[] data, int off, int length) throws IOException {
         Path target = file(hash);
         synchronized (lock) {
             pins.merge(hash, 1, Integer::sum);
+            CompletableFuture<Void> coming = pending.get(hash);
+            if (coming != null) {
+                return coming;
+            }
             if (Files.exists(target)) {
-                return false;
+                return DONE;
             }
         }
         Path part = temp.resolve(UUID.randomUUID() + ".part");
+        CompletableFuture<Void> installed = new CompletableFuture<>();
         try {
             try (FileChannel c = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(data, off, length);
@@ -164,40 +175,65 @@ final class ChunkFiles implements AutoCloseable {
                 }
             }
             synchronized (lock) {
-                if (Files.exists(target)) {
+                CompletableFuture<Void> coming = pending.get(hash);
+                if (coming != null || Files.exists(target)) {
                     Files.delete(part); // written meanwhile by another writer: the same bytes
-                    return false;
+                    return coming != null ? coming : DONE;
                 }
-                try {
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (NoSuchFileException e) {
-                    // the first chunk of its directory
-                    Files.createDirectories(target.getParent());
-                    force(root);
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-                unheld.add(hash);
-                return true;
+                pending.put(hash, installed);
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(part);
             unpin(hash);
             throw e;
         }
+        syncer.execute(() -> install(hash, part, target, installed));
+        return installed;
     }
 
-    /** Makes a chunk's file durable, on the background thread. */
-    CompletableFuture<Void> sync(String hash) {
-        Path f = file(hash);
-        return CompletableFuture.runAsync(() -> {
-            try (FileChannel c = FileChannel.open(f, StandardOpenOption.WRITE)) {
-                c.force(true);
-            } catch (NoSuchFileException e) {
-                // removed meanwhile: no longer wanted
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot make chunk " + hash + " durable", e);
+    /** On the background thread: fsync, then rename into place (unless nobody wants the chunk any more). */
+    private void install(String hash, Path part, Path target, CompletableFuture<Void> installed) {
+        try {
+            force(part);
+            synchronized (lock) {
+                pending.remove(hash);
+                if (!pins.containsKey(hash)) {
+                    Files.deleteIfExists(part); // its writer went away
+                } else {
+                    try {
+                        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException e) {
+                        // the first chunk of its directory
+                        Files.createDirectories(target.getParent());
+                        force(root);
+                        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    unheld.add(hash);
+                }
             }
-        }, syncer);
+            installed.complete(null);
+        } catch (IOException | RuntimeException e) {
+            synchronized (lock) {
+                pending.remove(hash, installed);
+            }
+            removeQuietly(part);
+            installed.completeExceptionally(new IOException("cannot store chunk " + hash + ": " + e, e));
+        }
+    }
+
+    /** Waits until a chunk on its way to its file is there. */
+    private void arrived(String hash) throws IOException {
+        CompletableFuture<Void> coming;
+        synchronized (lock) {
+            coming = pending.get(hash);
+        }
+        if (coming != null) {
+            try {
+                coming.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
     }
 
     /** Makes the names of these chunks' files durable (once per directory). */

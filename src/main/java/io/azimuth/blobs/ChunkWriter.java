@@ -219,11 +219,11 @@ final class ChunkWriter implements BlobWriter {
             return;
         }
         if (hash != null) {
-            files.put(hash, data, off, length);
+            CompletableFuture<Void> durable = files.put(hash, data, off, length);
             if (syncs.size() >= 64) {
                 syncs.removeIf(f -> f.isDone() && !f.isCompletedExceptionally());
             }
-            syncs.add(files.sync(hash));
+            syncs.add(durable);
         }
         String old = part.hash;
         part.hash = hash;
@@ -300,8 +300,7 @@ final class ChunkWriter implements BlobWriter {
                 f.join();
             }
         } catch (CompletionException e) {
-            throw e.getCause() instanceof UncheckedIOException u ? u.getCause()
-                    : new IOException("cannot make a chunk durable", e.getCause());
+            throw e.getCause() instanceof IOException io ? io : new IOException("cannot store a chunk", e.getCause());
         }
         syncs.clear();
         files.syncDirectories(staged());

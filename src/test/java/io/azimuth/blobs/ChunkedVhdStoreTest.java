@@ -310,6 +310,10 @@ class ChunkedVhdStoreTest {
         try (BlobWriter w = store.openWrite(BLOB)) {
             w.write(0, ByteBuffer.wrap(random((int) (2 * MIB), 5)));
             w.write(5 * MIB, ByteBuffer.wrap(new byte[]{1, 2, 3}));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (store.chunkFileCount() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             assertThat(store.chunkFileCount()).as("whole chunks are stored as they come").isEqualTo(2);
         }
         assertThat(store.chunkFileCount()).isZero();
@@ -603,6 +607,92 @@ class ChunkedVhdStoreTest {
         assertThat(read(COPY, 0, (int) MIB)).isEqualTo(chunk);
         assertThat(stats()).isEqualTo(new VhdStore.StorageStats(1, 1, 1, MIB));
         assertNoLeak();
+    }
+
+    /**
+     * Writers, editors, copiers, deleters and readers at once on a few names whose chunks come from a few patterns
+     * (so that chunks are shared and freed all the time): every read sees whole patterns, and in the end the files
+     * on disk are exactly the chunks the catalog counts, none once every blob is deleted.
+     */
+    @Test
+    void concurrentOperationsKeepReadsWholeAndLeakNothing() throws Exception {
+        byte[][] patterns = new byte[6][];
+        patterns[0] = new byte[(int) MIB];
+        for (int i = 1; i < patterns.length; i++) {
+            patterns[i] = random((int) MIB, 100 + i);
+        }
+        List<BlobRef> names = List.of(BlobRef.of("acct", "vhds", "n0"), BlobRef.of("acct", "vhds", "n1"),
+                BlobRef.of("acct", "vhds", "n2"), BlobRef.managed("disks", "n3"));
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                done.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    int reads = 0;
+                    for (int op = 0; op < 150; op++) {
+                        BlobRef name = names.get(random.nextInt(names.size()));
+                        switch (random.nextInt(5)) {
+                            case 0 -> {
+                                try (BlobWriter w = store.openWrite(name)) {
+                                    for (int c = 0; c < 3; c++) {
+                                        w.write(c * MIB, ByteBuffer.wrap(patterns[random.nextInt(patterns.length)]));
+                                    }
+                                    if (random.nextInt(4) > 0) {
+                                        w.commit(3 * MIB);
+                                    }
+                                }
+                            }
+                            case 1 -> {
+                                try {
+                                    store.copy(name, names.get(random.nextInt(names.size())), true);
+                                } catch (ApiException e) {
+                                    assertThat(e.status()).isEqualTo(404);
+                                }
+                            }
+                            case 2 -> store.delete(name);
+                            case 3 -> {
+                                try (BlobWriter w = store.openEdit(name)) {
+                                    w.write(random.nextInt(3) * MIB,
+                                            ByteBuffer.wrap(patterns[random.nextInt(patterns.length)]));
+                                    w.commit(3 * MIB);
+                                } catch (ApiException e) {
+                                    assertThat(e.status()).isEqualTo(404); // deleted before or meanwhile
+                                }
+                            }
+                            default -> {
+                                java.util.Optional<SeekableByteChannel> c = store.openRead(name);
+                                if (c.isPresent()) {
+                                    try (SeekableByteChannel reader = c.get()) {
+                                        for (int k = 0; k < 3; k++) {
+                                            byte[] chunk = read(reader, k * MIB, (int) MIB);
+                                            assertThat(Arrays.stream(patterns).anyMatch(p -> Arrays.equals(p, chunk)))
+                                                    .as("chunk %d of %s is a whole pattern", k, name).isTrue();
+                                        }
+                                    }
+                                    reads++;
+                                }
+                            }
+                        }
+                    }
+                    return reads;
+                }));
+            }
+            for (Future<Integer> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertNoLeak();
+        assertThat(stats().chunks()).isLessThanOrEqualTo(patterns.length - 1);
+        for (BlobRef name : names) {
+            store.delete(name);
+        }
+        assertThat(stats()).isEqualTo(new VhdStore.StorageStats(0, 0, 0, 0));
+        assertThat(store.chunkFileCount()).isZero();
     }
 
     // ---- reset, open
