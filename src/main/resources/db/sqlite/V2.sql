@@ -20,7 +20,7 @@ CREATE TABLE blob_content_chunks (
 ) WITHOUT ROWID;
 CREATE INDEX blob_content_chunks_by_hash ON blob_content_chunks (hash, content);
 
--- A stored chunk: its file holds `size` bytes (trailing zeros are not stored).
+-- A stored chunk: its file holds `size` bytes (the zeros after its last non-zero block are not stored).
 -- refs: how many contents have it in their map, and a chunk at 0 references is deleted and its file unlinked.
 CREATE TABLE blob_chunks (
     hash TEXT    NOT NULL PRIMARY KEY,

@@ -1,9 +1,11 @@
 package io.azimuth.blobs;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,19 +25,23 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The chunk files of the embedded blob store: one file per distinct chunk, named by the SHA-256 of its bytes,
- * at {@code root/ab/abcd...} ({@code ab} its first two hex digits). A file holds the chunk's bytes up to its last
- * non-zero byte; the rest of the chunk reads as zeros, and an all-zero chunk has no file at all.
+ * The chunk files of the embedded blob store: one file per distinct chunk, named by the SHA-256 of its bytes up to
+ * its last non-zero byte, at {@code root/ab/abcd...} ({@code ab} its first two hex digits). A file holds those
+ * bytes, padded with zeros to whole {@value #BLOCK}-byte blocks; the rest of the chunk reads as zeros, and an
+ * all-zero chunk has no file at all.
  *
- * <p>Files are written as {@code root/.tmp/{uuid}.part}, made durable and renamed into place, the last two on a
- * background thread while more chunks are written ({@link #put}); a name that exists is never written again (it
- * holds the same bytes). The directory entries are made durable before a commit ({@link #syncDirectories}).
+ * <p>Files are written as {@code root/.tmp/{uuid}.part} (with {@code O_DIRECT} where the file system allows it),
+ * made durable and renamed into place on background threads while the writer hashes the next chunks
+ * ({@link #put}); a name that exists is never written again (it holds the same bytes). The directory entries are
+ * made durable before a commit ({@link #syncDirectories}).
  *
  * <p><b>Pins and holds.</b> A chunk file is <em>held</em> while the catalog has a row for it. Whoever is about to
  * use a chunk (a reader of a blob, a writer staging one) pins it first; a file that is not held any more is
@@ -48,7 +54,8 @@ import java.util.concurrent.TimeUnit;
 final class ChunkFiles implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkFiles.class);
     static final int CHUNK = 1 << 20;
-    private static final int BLOCK = 4096;
+    private static final int IN_FLIGHT = 8;
+    static final int BLOCK = 4096;
     private static final byte[] ZEROS = new byte[BLOCK];
     private static final HexFormat HEX = HexFormat.of();
 
@@ -64,11 +71,17 @@ final class ChunkFiles implements AutoCloseable {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** Files removed so far; a reader that saw no change across taking its pins knows its chunks are there. */
     private long removals;
-    private final ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "azimuth-chunk-sync");
+    /** Write chunk files, make them durable and rename them into place. */
+    private final ExecutorService writers = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "azimuth-chunk-write");
         t.setDaemon(true);
         return t;
     });
+    /** Whether chunk files are written with O_DIRECT. */
+    private final boolean direct;
+    /** Copies of chunks on their way to a file: at most this many in flight, for all writers together. */
+    private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(IN_FLIGHT);
+    private int allocated; // guarded by buffers
 
     ChunkFiles(Path root) {
         this.root = root;
@@ -78,6 +91,8 @@ final class ChunkFiles implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the chunk directory " + root, e);
         }
+        this.direct = directWrites(temp);
+        LOG.debug("chunk files under {} are written {}", root, direct ? "with O_DIRECT" : "through the page cache");
     }
 
     Path root() {
@@ -146,15 +161,17 @@ final class ChunkFiles implements AutoCloseable {
     }
 
     /**
-     * Stores a chunk (its first {@code length} bytes, the rest being zeros) and pins it. The bytes are written to a
-     * temporary file now; the background thread makes it durable and then renames it into place. A chunk whose
-     * file exists (durable, as nothing is renamed before) or is on its way is not written again.
+     * Stores a chunk (its first {@code length} bytes, the rest being zeros) and pins it. The bytes are copied (the
+     * caller may reuse {@code data} at once) and, while the caller goes on hashing the next chunk, a background
+     * thread writes them to a temporary file, makes it durable and renames it into place. A chunk whose file
+     * exists (durable, as nothing is renamed before) or is on its way is not written again.
      *
      * @return completes once the chunk's file is durable under its name (its directory entry aside: see
      *         {@link #syncDirectories}); fails if it cannot be
      */
     CompletableFuture<Void> put(String hash, byte[] data, int off, int length) throws IOException {
         Path target = file(hash);
+        CompletableFuture<Void> installed = new CompletableFuture<>();
         synchronized (lock) {
             pins.merge(hash, 1, Integer::sum);
             CompletableFuture<Void> coming = pending.get(hash);
@@ -164,37 +181,66 @@ final class ChunkFiles implements AutoCloseable {
             if (Files.exists(target)) {
                 return DONE;
             }
+            pending.put(hash, installed);
         }
-        Path part = temp.resolve(UUID.randomUUID() + ".part");
-        CompletableFuture<Void> installed = new CompletableFuture<>();
+        ByteBuffer copy;
         try {
-            try (FileChannel c = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(data, off, length);
-                while (b.hasRemaining()) {
-                    c.write(b);
-                }
-            }
-            synchronized (lock) {
-                CompletableFuture<Void> coming = pending.get(hash);
-                if (coming != null || Files.exists(target)) {
-                    Files.delete(part); // written meanwhile by another writer: the same bytes
-                    return coming != null ? coming : DONE;
-                }
-                pending.put(hash, installed);
-            }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(part);
+            copy = buffer();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException cause = new InterruptedIOException("interrupted while storing a chunk");
+            failed(hash, installed, null, cause);
             unpin(hash);
-            throw e;
+            throw cause;
         }
-        syncer.execute(() -> install(hash, part, target, installed));
+        int stored = (int) storedLength(length);
+        copy.clear();
+        copy.put(data, off, length);
+        while (copy.position() < stored) {
+            copy.put((byte) 0); // the file is whole blocks: zeros up to the last one's end
+        }
+        copy.flip();
+        writers.execute(() -> write(hash, copy, target, installed));
         return installed;
     }
 
-    /** On the background thread: fsync, then rename into place (unless nobody wants the chunk any more). */
-    private void install(String hash, Path part, Path target, CompletableFuture<Void> installed) {
+    /**
+     * The length of a chunk's file: its bytes up to the last non-zero one, in whole blocks of
+     * {@value #BLOCK} bytes (so that it can be written past the page cache, and takes what the disk allots anyway).
+     */
+    static long storedLength(int length) {
+        return (length + BLOCK - 1L) / BLOCK * BLOCK;
+    }
+
+    /** A buffer for a copy of a chunk: a new one while fewer than {@link #IN_FLIGHT} exist, else one given back. */
+    private ByteBuffer buffer() throws InterruptedException {
+        ByteBuffer b = buffers.poll();
+        if (b != null) {
+            return b;
+        }
+        synchronized (buffers) {
+            if (allocated < IN_FLIGHT) {
+                allocated++;
+                return ByteBuffer.allocateDirect(CHUNK + BLOCK).alignedSlice(BLOCK);
+            }
+        }
+        return buffers.take();
+    }
+
+    /** On a background thread: writes the chunk to a temporary file, makes it durable, renames it into place. */
+    private void write(String hash, ByteBuffer bytes, Path target, CompletableFuture<Void> installed) {
+        Path part = temp.resolve(UUID.randomUUID() + ".part");
         try {
-            force(part);
+            try (FileChannel c = direct ? FileChannel.open(part, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)
+                    : FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                while (bytes.hasRemaining()) {
+                    c.write(bytes);
+                }
+                c.force(true);
+            } finally {
+                buffers.add(bytes);
+            }
             synchronized (lock) {
                 pending.remove(hash);
                 if (!pins.containsKey(hash)) {
@@ -213,11 +259,37 @@ final class ChunkFiles implements AutoCloseable {
             }
             installed.complete(null);
         } catch (IOException | RuntimeException e) {
-            synchronized (lock) {
-                pending.remove(hash, installed);
-            }
+            failed(hash, installed, part, e);
+        }
+    }
+
+    private void failed(String hash, CompletableFuture<Void> installed, Path part, Exception e) {
+        synchronized (lock) {
+            pending.remove(hash, installed);
+        }
+        if (part != null) {
             removeQuietly(part);
-            installed.completeExceptionally(new IOException("cannot store chunk " + hash + ": " + e, e));
+        }
+        installed.completeExceptionally(e instanceof IOException io ? io
+                : new IOException("cannot store chunk " + hash + ": " + e, e));
+    }
+
+    /**
+     * Whether files in {@code dir} can be written with {@code O_DIRECT} (past the page cache: on Linux file systems
+     * that support it, a chunk then costs the CPU almost nothing to write; tmpfs and others do not).
+     */
+    private static boolean directWrites(Path dir) {
+        Path probe = dir.resolve("probe-" + UUID.randomUUID() + ".part");
+        try (FileChannel c = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                ExtendedOpenOption.DIRECT)) {
+            ByteBuffer block = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK);
+            block.limit(BLOCK);
+            c.write(block);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } finally {
+            removeQuietly(probe);
         }
     }
 
@@ -438,9 +510,9 @@ final class ChunkFiles implements AutoCloseable {
 
     @Override
     public void close() {
-        syncer.shutdown();
+        writers.shutdown();
         try {
-            syncer.awaitTermination(10, TimeUnit.SECONDS);
+            writers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -71,6 +71,7 @@ final class ChunkWriter implements BlobWriter {
     private static final class Part {
         /** The stored chunk (pinned), or null for zeros or not sealed yet. */
         String hash;
+        /** Its length up to its last non-zero byte. */
         long length;
         /** An edit: the chunk started as the blob's chunk {@link #baseHash}, written over at {@link #written}. */
         boolean based;
@@ -320,7 +321,7 @@ final class ChunkWriter implements BlobWriter {
         Map<Long, Chunk> chunks = new TreeMap<>();
         parts.forEach((index, p) -> {
             if (p.hash != null) {
-                chunks.put(index, new Chunk(p.hash, p.length));
+                chunks.put(index, new Chunk(p.hash, ChunkFiles.storedLength((int) p.length)));
             }
         });
         List<String> staged = staged();
@@ -349,7 +350,7 @@ final class ChunkWriter implements BlobWriter {
             List<Long> zeroed = new ArrayList<>();
             parts.forEach((index, p) -> {
                 if (p.hash != null) {
-                    put.put(index, new Chunk(p.hash, p.length));
+                    put.put(index, new Chunk(p.hash, ChunkFiles.storedLength((int) p.length)));
                 } else {
                     zeroed.add(index);
                 }

@@ -21,7 +21,7 @@ public interface BlobCatalog {
     record Content(long id, long size, long refs) {
     }
 
-    /** A stored chunk: its hash and the number of bytes its file holds (trailing zeros are not stored). */
+    /** A stored chunk: its hash and the number of bytes its file holds. */
     record Chunk(String hash, long length) {
     }
 
