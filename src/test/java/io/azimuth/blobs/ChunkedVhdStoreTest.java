@@ -367,14 +367,19 @@ class ChunkedVhdStoreTest {
         VhdStore.StorageStats before = stats();
         store.copy(big, BlobRef.of("acct", "vhds", "warm-up.vhd"), false);
 
-        long started = System.nanoTime();
-        store.copy(big, COPY, false);
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf("copy of a 64 GiB sparse blob (64 MiB written): %d ms%n", millis);
-        assertThat(millis).isLessThan(50);
+        long[] micros = new long[5];
+        for (int i = 0; i < micros.length; i++) {
+            long started = System.nanoTime();
+            store.copy(big, i == 0 ? COPY : BlobRef.of("acct", "vhds", "copy-" + i + ".vhd"), false);
+            micros[i] = (System.nanoTime() - started) / 1000;
+        }
+        Arrays.sort(micros);
+        System.out.printf("copy of a 64 GiB sparse blob (64 MiB written, a durable commit each): median %d us%n",
+                micros[2]);
+        assertThat(micros[2]).as("the median of five copies, in microseconds").isLessThan(50_000);
 
         VhdStore.StorageStats after = stats();
-        assertThat(after.blobs()).isEqualTo(before.blobs() + 2);
+        assertThat(after.blobs()).isEqualTo(before.blobs() + 6);
         assertThat(after.contents()).as("the same content").isEqualTo(before.contents());
         assertThat(after.chunks()).isEqualTo(before.chunks());
         assertThat(after.storedBytes()).isEqualTo(before.storedBytes());
