@@ -13,6 +13,17 @@ public interface BlobWriter extends AutoCloseable {
     /** Writes all of {@code bytes} (from its position to its limit) at {@code offset}. */
     void write(long offset, ByteBuffer bytes) throws IOException;
 
+    /** Makes the {@code length} bytes at {@code offset} zeros (for a writer of an existing blob, {@code openEdit}). */
+    default void zero(long offset, long length) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(length - done, zeros.capacity());
+            zeros.clear().limit(n);
+            write(offset + done, zeros);
+            done += n;
+        }
+    }
+
     /**
      * Makes the blob exactly {@code size} bytes long and publishes it atomically under its name, replacing any
      * blob there.

@@ -8,8 +8,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Where VHD blobs live. The embedded implementation keeps them as sparse files under the data directory; an
- * Azure Storage one can stand behind the same interface.
+ * Where VHD blobs live. The embedded implementation ({@link ChunkedVhdStore}) keeps them as content-addressed
+ * chunks under the data directory, named in the main store; an Azure Storage one can stand behind the same
+ * interface.
  */
 public interface VhdStore extends AutoCloseable {
     /** The blob's size in bytes, or empty when there is no such blob. */

@@ -34,6 +34,14 @@ import java.util.regex.Pattern;
  * {@code PUT|GET|HEAD|DELETE /_azimuth/blobs/{account}/{container}/{blob...}} and
  * {@code GET /_azimuth/blobs/{account}/{container}[?prefix=]} (the listing).
  *
+ * <p>Besides a whole blob in the body, a PUT takes what Azure page blob clients send, so that a sparse VHD can be
+ * uploaded without its zeros: {@code x-ms-blob-type: PageBlob} with {@code x-ms-blob-content-length} and no body
+ * creates (or replaces) a blob of that many zeros; {@code ?comp=page} with {@code x-ms-page-write: update|clear}
+ * and {@code x-ms-range} (or {@code Range}) writes or zeroes 512-byte aligned pages of an existing blob (at most
+ * 4 MiB in one update), changing a copy of the blob's bytes that replaces them when complete. A PUT with
+ * {@code x-ms-copy-source} (a blob URI) copies a blob ({@code If-None-Match: *}: only when the target does not
+ * exist).
+ *
  * <p>Uploads are streamed: the body is cut into {@value #SEGMENT}-byte segments at their offsets, each written on
  * a worker while the next fills; the request is paused while {@value #MAX_QUEUED} segments wait, so at most a few
  * MiB of one upload are in memory. Of every segment only the {@value #BLOCK}-byte blocks holding a non-zero byte
@@ -45,6 +53,9 @@ public final class BlobRoutes {
     static final int SEGMENT = 1 << 20;
     static final int BLOCK = 4096;
     static final int MAX_QUEUED = 2;
+    static final long PAGE = 512;
+    static final int MAX_PAGE_UPDATE = 4 * 1024 * 1024;
+    private static final Pattern PAGE_RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{1,18})");
     private static final byte[] ZEROS = new byte[BLOCK];
     private static final Pattern BYTE_RANGE = Pattern.compile("(\\d*)-(\\d*)");
 
@@ -110,6 +121,26 @@ public final class BlobRoutes {
 
     private Future<ApiResponse> upload(ApiRequest r, HttpServerRequest http) {
         BlobRef blob = blob(r);
+        String comp = r.query("comp");
+        if (comp != null) {
+            if (!comp.equals("page")) {
+                throw new ApiException(400, "InvalidQueryParameterValue", "The value '" + comp
+                        + "' of the query parameter 'comp' is not supported here; only 'page' is.", "comp");
+            }
+            return putPage(r, http, blob);
+        }
+        String source = r.header("x-ms-copy-source");
+        if (source != null) {
+            return copy(r, blob, source);
+        }
+        String type = r.header("x-ms-blob-type");
+        if (type != null && type.equalsIgnoreCase("PageBlob")) {
+            return createPageBlob(r, blob);
+        }
+        if (type != null && !type.equalsIgnoreCase("BlockBlob")) {
+            throw new ApiException(400, "InvalidHeaderValue", "The value '" + type
+                    + "' of 'x-ms-blob-type' is not PageBlob or BlockBlob.", "x-ms-blob-type");
+        }
         return vertx.executeBlocking(() -> vhds.openWrite(blob), false)
                 .compose(writer -> new Upload(writer, http).start())
                 .compose(size -> vertx.executeBlocking(() -> created(blob, size), false));
@@ -268,6 +299,187 @@ public final class BlobRoutes {
     private record Segment(long offset, byte[] bytes, int length) {
     }
 
+    // ---- page blobs
+
+    /** {@code x-ms-blob-type: PageBlob}: a blob of {@code x-ms-blob-content-length} zeros. */
+    private Future<ApiResponse> createPageBlob(ApiRequest r, BlobRef blob) {
+        String header = "x-ms-blob-content-length";
+        long size = number(r, header);
+        if (size % PAGE != 0) {
+            throw new ApiException(400, "InvalidHeaderValue", "The value of '" + header + "' (" + size
+                    + ") is not a multiple of 512: a page blob is made of 512-byte pages.", header);
+        }
+        if (bodyLength(r) > 0) {
+            throw new ApiException(400, "InvalidHeaderValue", "A page blob is created empty: its pages are written "
+                    + "with '?comp=page'.", "Content-Length");
+        }
+        return vertx.executeBlocking(() -> {
+            try (BlobWriter writer = vhds.openWrite(blob)) {
+                writer.commit(size);
+            }
+            return created(blob, size).header("x-ms-blob-type", "PageBlob");
+        }, false);
+    }
+
+    /** {@code ?comp=page}: writes ({@code update}) or zeroes ({@code clear}) a range of pages. */
+    private Future<ApiResponse> putPage(ApiRequest r, HttpServerRequest http, BlobRef blob) {
+        String mode = r.header("x-ms-page-write");
+        if (mode == null) {
+            throw new ApiException(400, "MissingRequiredHeader", "The header 'x-ms-page-write' (update or clear) is "
+                    + "required.", "x-ms-page-write");
+        }
+        boolean clear = mode.equalsIgnoreCase("clear");
+        if (!clear && !mode.equalsIgnoreCase("update")) {
+            throw new ApiException(400, "InvalidHeaderValue", "The value '" + mode + "' of 'x-ms-page-write' is not "
+                    + "update or clear.", "x-ms-page-write");
+        }
+        String rangeHeader = r.header("x-ms-range") != null ? "x-ms-range" : "Range";
+        String range = r.header(rangeHeader);
+        if (range == null) {
+            throw new ApiException(400, "MissingRequiredHeader", "The header 'x-ms-range' (or 'Range') naming the "
+                    + "pages is required.", "x-ms-range");
+        }
+        Matcher m = PAGE_RANGE.matcher(range.trim());
+        if (!m.matches()) {
+            throw new ApiException(400, "InvalidHeaderValue", "The value '" + range + "' of '" + rangeHeader
+                    + "' is not 'bytes=start-end'.", rangeHeader);
+        }
+        long first = Long.parseLong(m.group(1));
+        long last = Long.parseLong(m.group(2));
+        if (last < first || first % PAGE != 0 || (last + 1) % PAGE != 0) {
+            throw invalidPageRange(range + " is not a range of whole 512-byte pages");
+        }
+        long length = last - first + 1;
+        long body = bodyLength(r);
+        if (clear && body > 0) {
+            throw new ApiException(400, "InvalidHeaderValue", "A page clear has no body.", "Content-Length");
+        }
+        if (!clear && length > MAX_PAGE_UPDATE) {
+            throw new ApiException(413, "RequestBodyTooLarge", "A page update writes at most 4 MiB; the range "
+                    + range + " is " + length + " bytes.");
+        }
+        if (!clear && body >= 0 && body != length) {
+            throw new ApiException(400, "InvalidHeaderValue", "The body of " + body + " bytes is not the size of "
+                    + "the range " + range + " (" + length + " bytes).", "Content-Length");
+        }
+        return vertx.executeBlocking(() -> {
+            long size = vhds.size(blob).orElseThrow(() -> notFound(blob));
+            if (size % PAGE != 0) {
+                throw new ApiException(409, "InvalidBlobType", "The blob '" + blob.uri() + "' of " + size
+                        + " bytes is not a page blob.");
+            }
+            if (last >= size) {
+                throw invalidPageRange("the range " + range + " ends beyond the blob's " + size + " bytes");
+            }
+            return size;
+        }, false).compose(size -> (clear ? Future.succeededFuture((byte[]) null) : readBody(http, (int) length))
+                .compose(bytes -> vertx.executeBlocking(() -> {
+                    try (BlobWriter writer = vhds.openEdit(blob)) {
+                        if (clear) {
+                            writer.zero(first, length);
+                        } else {
+                            writer.write(first, ByteBuffer.wrap(bytes));
+                        }
+                        writer.commit(size);
+                    }
+                    return ApiResponse.empty(201).header("x-ms-blob-type", "PageBlob");
+                }, false)));
+    }
+
+    private static ApiException invalidPageRange(String why) {
+        return new ApiException(416, "InvalidPageRange", "The page range is invalid: " + why + ".");
+    }
+
+    /** Exactly {@code length} bytes of body. */
+    private static Future<byte[]> readBody(HttpServerRequest http, int length) {
+        Promise<byte[]> read = Promise.promise();
+        byte[] body = new byte[length];
+        int[] filled = {0};
+        http.handler(chunk -> {
+            if (read.future().isComplete()) {
+                return;
+            }
+            if (filled[0] + chunk.length() > length) {
+                read.tryFail(new ApiException(400, "InvalidHeaderValue", "The body is longer than the range of "
+                        + length + " bytes.", "Content-Length"));
+                return;
+            }
+            chunk.getBytes(0, chunk.length(), body, filled[0]);
+            filled[0] += chunk.length();
+        });
+        http.endHandler(v -> {
+            if (filled[0] != length) {
+                read.tryFail(new ApiException(400, "InvalidHeaderValue", "The body of " + filled[0]
+                        + " bytes is not the size of the range (" + length + " bytes).", "Content-Length"));
+            } else {
+                read.tryComplete(body);
+            }
+        });
+        http.exceptionHandler(read::tryFail);
+        http.resume();
+        return read.future();
+    }
+
+    /** {@code x-ms-copy-source}: the target becomes a copy of the source blob. */
+    private Future<ApiResponse> copy(ApiRequest r, BlobRef target, String source) {
+        BlobRef from;
+        try {
+            from = BlobRef.parse(source);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "InvalidHeaderValue", "The value of 'x-ms-copy-source' is not a blob URI: "
+                    + e.getMessage() + ".", "x-ms-copy-source");
+        }
+        if (bodyLength(r) > 0) {
+            throw new ApiException(400, "InvalidHeaderValue", "A copy has no body.", "Content-Length");
+        }
+        boolean overwrite = !"*".equals(r.header("If-None-Match"));
+        return vertx.executeBlocking(() -> {
+            if (vhds.size(from).isEmpty()) {
+                throw new ApiException(404, "CannotVerifyCopySource", "The source blob '" + from.uri()
+                        + "' does not exist.");
+            }
+            vhds.copy(from, target, overwrite);
+            return ApiResponse.empty(202).header("x-ms-copy-status", "success")
+                    .header("x-ms-copy-id", java.util.UUID.randomUUID().toString());
+        }, false);
+    }
+
+    /** A required whole number header. */
+    private static long number(ApiRequest r, String header) {
+        String value = r.header(header);
+        if (value == null) {
+            throw new ApiException(400, "MissingRequiredHeader", "The header '" + header + "' is required.", header);
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ApiException(400, "InvalidHeaderValue", "The value '" + value + "' of '" + header
+                + "' is not a whole number of bytes.", header);
+    }
+
+    /** The declared body length: -1 when not declared (chunked). */
+    private static long bodyLength(ApiRequest r) {
+        String value = r.header("Content-Length");
+        if (value == null) {
+            return r.header("Transfer-Encoding") == null ? 0 : -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Azure's type for a blob: page blobs are whole 512-byte pages (as every VHD is). */
+    static String blobType(long size) {
+        return size % PAGE == 0 ? "PageBlob" : "BlockBlob";
+    }
+
     /** Writes the runs of {@value #BLOCK}-byte blocks holding a non-zero byte, each at its offset. */
     static void writeNonZeroBlocks(BlobWriter writer, long offset, byte[] bytes, int length) throws IOException {
         int run = -1;
@@ -296,7 +508,8 @@ public final class BlobRoutes {
             String header = r.header("Range");
             Span span = header == null ? null : Span.parse(header, size);
             if (span == null) {
-                return ApiResponse.stream(200, c, size, OCTETS).header("Accept-Ranges", "bytes");
+                return ApiResponse.stream(200, c, size, OCTETS).header("Accept-Ranges", "bytes")
+                        .header("x-ms-blob-type", blobType(size));
             }
             if (span == Span.UNSATISFIABLE) {
                 c.close();
@@ -307,7 +520,8 @@ public final class BlobRoutes {
             c.position(span.first());
             return ApiResponse.stream(206, c, span.last() - span.first() + 1, OCTETS)
                     .header("Content-Range", "bytes " + span.first() + "-" + span.last() + "/" + size)
-                    .header("Accept-Ranges", "bytes");
+                    .header("Accept-Ranges", "bytes")
+                    .header("x-ms-blob-type", blobType(size));
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -320,7 +534,8 @@ public final class BlobRoutes {
         return ApiResponse.empty(200)
                 .header("Content-Length", String.valueOf(size))
                 .header("Content-Type", OCTETS)
-                .header("Accept-Ranges", "bytes");
+                .header("Accept-Ranges", "bytes")
+                .header("x-ms-blob-type", blobType(size));
     }
 
     private ApiResponse delete(ApiRequest r) {

@@ -47,6 +47,13 @@ public final class EmulatorRoutes {
         body.put("operationDelayMillis", platform.operations().delayMillis());
         body.put("subscriptionId", platform.config().subscriptionId());
         body.put("uptimeMillis", System.currentTimeMillis() - startedAt);
+        platform.vhds().stats().ifPresent(stats -> {
+            ObjectNode blobs = body.putObject("blobs");
+            blobs.put("blobs", stats.blobs());
+            blobs.put("contents", stats.contents());
+            blobs.put("chunks", stats.chunks());
+            blobs.put("storedBytes", stats.storedBytes());
+        });
         return ApiResponse.ok(body);
     }
 

@@ -2,7 +2,7 @@ package io.azimuth.server;
 
 import io.azimuth.arm.ArmEnvelope;
 import io.azimuth.arm.ProviderCatalog;
-import io.azimuth.blobs.FileVhdStore;
+import io.azimuth.blobs.ChunkedVhdStore;
 import io.azimuth.blobs.LenientVhdStore;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.blobs.azure.RoutingVhdStore;
@@ -114,12 +114,13 @@ public final class AzimuthServer implements AutoCloseable {
                     ? TlsMaterial.load(config.certFile(), config.keyFile())
                     : TlsMaterial.inDirectory(dataDir));
             background("azimuth-warm-up", AzimuthServer::warmUp);
-            VhdStore files = config.inMemory() ? FileVhdStore.temporary() : FileVhdStore.at(dataDir.resolve("blobs"));
-            VhdStore routed = new RoutingVhdStore(files, config.storageAccounts());
-            vhds = config.lenientVhdCheck() ? new LenientVhdStore(routed) : routed;
             vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
                     new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
             store = join(opening);
+            VhdStore chunks = config.inMemory() ? ChunkedVhdStore.temporary(store)
+                    : ChunkedVhdStore.open(store, dataDir.resolve("blobs"));
+            VhdStore routed = new RoutingVhdStore(chunks, config.storageAccounts());
+            vhds = config.lenientVhdCheck() ? new LenientVhdStore(routed) : routed;
             TlsMaterial tls = join(certificate);
 
             AzimuthServer server = new AzimuthServer(config, vertx, store, vhds, channel, lock);

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The embedded store: SQLite through JDBC, in WAL mode with full fsync on commit, so that a write acknowledged
@@ -38,6 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * commits once (one fsync for the whole batch) and only then releases the callers. A unit therefore sees the
  * effects of the units before it, exactly as if they had committed one at a time, and nobody is answered before
  * the commit that carries their change is durable.
+ *
+ * <p>A {@link #write} called from inside a unit (on the writer thread) runs nested in that unit. Actions registered
+ * with {@link StoreTx#afterCommit} run on the writer thread once the batch has committed, before its callers are
+ * released; those of a unit rolled back to its savepoint, or of a batch that failed, are dropped.
  *
  * <p><b>Reads run in parallel</b> on read connections of their own (WAL readers never wait for the writer); each
  * unit is one read transaction, a consistent snapshot of what was committed when it began. In memory there is
@@ -66,7 +71,7 @@ public final class SqliteStore implements Store {
         this.url = url;
         this.description = description;
         this.shared = shared;
-        this.writeDb = new Db(connection);
+        this.writeDb = new Db(connection, this::onWriterThread);
         migrate(connection);
         // every connection always has a (deferred) transaction open: begun here by the driver, and again by
         // Db.commit/Db.end right after each one ends, so that the driver need not check after every statement
@@ -215,7 +220,7 @@ public final class SqliteStore implements Store {
                 s.execute("PRAGMA query_only=1");
             }
             c.setAutoCommit(false);
-            db = new Db(c);
+            db = new Db(c, () -> false);
             synchronized (allReaders) {
                 allReaders.add(db);
             }
@@ -316,6 +321,8 @@ public final class SqliteStore implements Store {
      */
     private void runBatch(List<Unit<?>> batch) {
         List<Unit<?>> pending = new ArrayList<>(batch.size());
+        List<Runnable> committed = writeDb.committed;
+        committed.clear();
         boolean open = true; // the connection always has a transaction open (see the constructor)
         for (Unit<?> unit : batch) {
             try {
@@ -328,16 +335,20 @@ public final class SqliteStore implements Store {
                 open = abandon(pending, e);
                 continue;
             }
+            writeDb.unitActions.clear();
             if (run(unit)) {
                 try {
                     writeDb.execute("RELEASE unit");
                     pending.add(unit);
+                    committed.addAll(writeDb.unitActions);
                 } catch (StoreException e) {
                     unit.fail(e);
                     open = abandon(pending, e);
                 }
+                writeDb.unitActions.clear();
                 continue;
             }
+            writeDb.unitActions.clear();
             try {
                 writeDb.execute("ROLLBACK TO unit");
                 writeDb.execute("RELEASE unit");
@@ -355,6 +366,14 @@ public final class SqliteStore implements Store {
             abandon(pending, e);
             return;
         }
+        for (Runnable action : committed) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.warn("an action after a commit failed", e);
+            }
+        }
+        committed.clear();
         for (Unit<?> u : pending) {
             u.done.countDown();
         }
@@ -379,11 +398,16 @@ public final class SqliteStore implements Store {
      */
     private boolean abandon(List<Unit<?>> pending, StoreException cause) {
         boolean open = writeDb.end(false);
+        writeDb.committed.clear(); // the units they belonged to are rolled back
         for (Unit<?> u : pending) {
             u.fail(new StoreException("store transaction failed: " + cause.getMessage(), cause));
         }
         pending.clear();
         return open;
+    }
+
+    private boolean onWriterThread() {
+        return Thread.currentThread() == writer;
     }
 
     // ---------------------------------------------------------------------------------------------- the rest
@@ -393,6 +417,7 @@ public final class SqliteStore implements Store {
         write(tx -> {
             ((Tx) tx).update("DELETE FROM resources");
             ((Tx) tx).update("DELETE FROM operations");
+            tx.blobs().clear();
             return null;
         });
     }
@@ -434,10 +459,15 @@ public final class SqliteStore implements Store {
     private static final class Db {
         final Connection connection;
         final Map<String, PreparedStatement> statements = new HashMap<>();
-        final Tx tx = new Tx(this);
+        final Tx tx;
+        /** Of the write connection: the after-commit actions of the unit being run. */
+        final List<Runnable> unitActions = new ArrayList<>();
+        /** Of the write connection: the after-commit actions of the units of the batch released so far. */
+        final List<Runnable> committed = new ArrayList<>();
 
-        Db(Connection connection) {
+        Db(Connection connection, BooleanSupplier writing) {
             this.connection = connection;
+            this.tx = new Tx(this, writing);
         }
 
         PreparedStatement statement(String sql) throws SQLException {
@@ -496,7 +526,7 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private static final class Tx implements StoreTx {
+    private static final class Tx implements StoreTx, Sql {
         /** The columns of a resource row, in the order {@link #resourceRow} reads them. */
         private static final String RESOURCE_COLUMNS =
                 "key, id, subscription, resource_group, type, name, body, created_at, updated_at";
@@ -505,12 +535,32 @@ public final class SqliteStore implements Store {
                 + "start_time, end_time, due_at, input, result, http_status, error, api_version";
 
         private final Db db;
+        /** True on the writer thread (while it runs units of work). */
+        private final BooleanSupplier writing;
+        private final BlobCatalog blobs;
 
-        Tx(Db db) {
+        Tx(Db db, BooleanSupplier writing) {
             this.db = db;
+            this.writing = writing;
+            this.blobs = new SqliteBlobCatalog(this);
         }
 
-        int update(String sql, Object... args) {
+        @Override
+        public BlobCatalog blobs() {
+            return blobs;
+        }
+
+        @Override
+        public void afterCommit(Runnable action) {
+            // in memory, reads run on the write connection too, but never on the writer thread
+            if (!writing.getAsBoolean()) {
+                throw new IllegalStateException("afterCommit is for writes");
+            }
+            db.unitActions.add(action);
+        }
+
+        @Override
+        public int update(String sql, Object... args) {
             try {
                 PreparedStatement p = db.statement(sql);
                 bind(p, args);
@@ -520,7 +570,8 @@ public final class SqliteStore implements Store {
             }
         }
 
-        private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        @Override
+        public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
             try {
                 PreparedStatement p = db.statement(sql);
                 bind(p, args);
@@ -666,8 +717,4 @@ public final class SqliteStore implements Store {
         }
     }
 
-    @FunctionalInterface
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
 }

@@ -34,4 +34,17 @@ public interface StoreTx {
 
     /** Forgets operations that ended before {@code epochMillis}. */
     int deleteOperationsEndedBefore(long epochMillis);
+
+    /** The blob store's catalog (blob names, contents and chunks), changed within this transaction. */
+    BlobCatalog blobs();
+
+    /**
+     * Runs {@code action} once the transaction carrying this unit of work has committed, before the unit's caller
+     * is answered; it is dropped if the unit or the transaction rolls back. For side effects that must not
+     * happen unless the change is durable (removing files the change freed). Only in a write; an action that
+     * throws is logged and ignored.
+     *
+     * @throws IllegalStateException in a read
+     */
+    void afterCommit(Runnable action);
 }

@@ -1,5 +1,6 @@
 package io.azimuth.blobs;
 
+import io.azimuth.store.SqliteStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,14 @@ class LenientVhdStoreTest {
 
     @TempDir
     Path root;
-    FileVhdStore files;
+    SqliteStore store;
+    ChunkedVhdStore files;
     LenientVhdStore lenient;
 
     @BeforeEach
     void open() throws IOException {
-        files = FileVhdStore.at(root);
+        store = SqliteStore.inMemory();
+        files = ChunkedVhdStore.open(store, root);
         lenient = new LenientVhdStore(files);
         try (BlobWriter w = lenient.openWrite(STORED)) {
             w.write(0, ByteBuffer.wrap("not a vhd".getBytes()));
@@ -35,6 +38,7 @@ class LenientVhdStoreTest {
     @AfterEach
     void close() {
         lenient.close();
+        store.close();
     }
 
     @Test

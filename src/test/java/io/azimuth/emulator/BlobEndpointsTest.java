@@ -2,7 +2,6 @@ package io.azimuth.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.blobs.VhdFooter;
-import io.azimuth.support.Disk;
 import io.azimuth.support.Http;
 import io.azimuth.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -56,19 +55,29 @@ class BlobEndpointsTest {
         return vhd;
     }
 
-    Path blobFile(String relative) {
-        return s.dataDir.resolve("blobs").resolve(relative);
+    /** The chunk files of the blob store (temporary files not counted). */
+    List<Path> storedFiles() throws IOException {
+        return chunkFiles(s.dataDir);
     }
 
-    List<Path> storedFiles() throws IOException {
-        Path root = s.dataDir.resolve("blobs");
+    static List<Path> chunkFiles(Path dataDir) throws IOException {
+        Path root = dataDir.resolve("blobs/chunks");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
         try (Stream<Path> all = Files.walk(root)) {
-            return all.filter(Files::isRegularFile).toList();
+            return all.filter(p -> Files.isRegularFile(p) && !p.getParent().getFileName().toString().equals(".tmp"))
+                    .toList();
         }
     }
 
+    /** The "blobs" object of the health output: the blob store's counts. */
+    static JsonNode blobStats(Http http) {
+        return http.get("/_azimuth/health").json().path("blobs");
+    }
+
     @Test
-    void aFixedVhdUploadsSparseAndIsServedWholeAndInRanges() {
+    void aFixedVhdUploadsSparseAndIsServedWholeAndInRanges() throws IOException {
         byte[] vhd = fixedVhd();
         long size = vhd.length;
         Http.Response created = s.http.putBytes(DISK, vhd);
@@ -82,19 +91,22 @@ class BlobEndpointsTest {
         assertThat(body.path("vhd").path("valid").asBoolean()).isTrue();
         assertThat(body.path("vhd").path("virtualSize").asLong()).isEqualTo(VIRTUAL);
 
-        Path file = blobFile("acct1/vhds/images/disk.vhd.blob");
-        assertThat(file).hasSize(size);
-        assertThat(Disk.allocatedBytes(file)).as("only the 4 MiB of data and the footer are allocated")
-                .isLessThan(8 * MIB);
+        JsonNode stats = blobStats(s.http);
+        assertThat(stats.path("blobs").asLong()).isEqualTo(1);
+        assertThat(stats.path("chunks").asLong()).as("the 4 MiB of data and the footer").isEqualTo(5);
+        assertThat(stats.path("storedBytes").asLong()).as("whole 4 KiB blocks").isEqualTo(4 * MIB + 4096);
+        assertThat(storedFiles()).hasSize(5);
 
         Http.Response head = s.http.send("HEAD", DISK, null, Map.of());
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(size));
+        assertThat(head.header("x-ms-blob-type")).isEqualTo("PageBlob");
 
         Http.Bytes whole = s.http.getBytes(DISK, Map.of());
         assertThat(whole.status()).isEqualTo(200);
         assertThat(whole.header("Content-Length")).isEqualTo(String.valueOf(size));
         assertThat(whole.header("Content-Type")).isEqualTo("application/octet-stream");
+        assertThat(whole.header("x-ms-blob-type")).isEqualTo("PageBlob");
         assertThat(Arrays.equals(whole.body(), vhd)).as("the same bytes back").isTrue();
 
         long from = 10 * MIB - 5;
@@ -129,7 +141,8 @@ class BlobEndpointsTest {
         assertThat(s.http.send("DELETE", DISK, null, Map.of()).status()).isEqualTo(404);
         assertThat(s.http.send("HEAD", DISK, null, Map.of()).status()).isEqualTo(404);
         assertThat(s.http.get(BLOBS + "/acct1/vhds").json().path("value")).isEmpty();
-        assertThat(file).doesNotExist();
+        assertThat(storedFiles()).isEmpty();
+        assertThat(blobStats(s.http).path("storedBytes").asLong()).isZero();
     }
 
     @Test
@@ -140,6 +153,8 @@ class BlobEndpointsTest {
         assertThat(text.json().path("vhd").path("valid").asBoolean()).isFalse();
         assertThat(text.json().path("vhd").path("reason").asText()).contains("not a multiple of 512 bytes");
         assertThat(text.json().path("vhd").has("virtualSize")).isFalse();
+        assertThat(s.http.send("HEAD", BLOBS + "/acct1/vhds/notes.txt", null, Map.of()).header("x-ms-blob-type"))
+                .as("not whole pages").isEqualTo("BlockBlob");
 
         byte[] noFooter = new byte[(int) MIB];
         Arrays.fill(noFooter, (byte) 1);
@@ -164,7 +179,7 @@ class BlobEndpointsTest {
     }
 
     @Test
-    void badNamesAre400NamingTheBadPart() {
+    void badNamesAre400NamingTheBadPart() throws IOException {
         byte[] body = new byte[(int) (2 * MIB)];
         Map<String, String> cases = Map.of(
                 BLOBS + "/Bad_Acct/vhds/a.vhd", "account:'Bad_Acct' is not a storage account name",
@@ -189,7 +204,8 @@ class BlobEndpointsTest {
         assertThat(list.status()).isEqualTo(400);
         assertThat(list.json().path("error").path("target").asText()).isEqualTo("container");
         assertThat(s.http.get(BLOBS + "/a/vhds").json().path("error").path("target").asText()).isEqualTo("account");
-        assertThat(s.dataDir.resolve("blobs")).isEmptyDirectory();
+        assertThat(blobStats(s.http).path("blobs").asLong()).isZero();
+        assertThat(chunkFiles(s.dataDir)).isEmpty();
     }
 
     @Test

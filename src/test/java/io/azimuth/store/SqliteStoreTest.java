@@ -185,6 +185,97 @@ class SqliteStoreTest {
         }
     }
 
+    /**
+     * Actions after a commit run once the unit's transaction has committed (before its caller is answered), also
+     * when registered by a nested write; those of a unit that threw are dropped, and reads cannot register any.
+     */
+    @Test
+    void actionsAfterACommitRunOnlyForUnitsThatCommitted() {
+        try (SqliteStore store = SqliteStore.open(dir.resolve("after.db"))) {
+            List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+            store.write(tx -> {
+                tx.putResource(row("g", "kept"));
+                tx.afterCommit(() -> ran.add("outer: " + store.<Boolean>read(r -> r.resource(row("g", "kept").key())
+                        .isPresent())));
+                store.write(inner -> {
+                    inner.afterCommit(() -> ran.add("nested"));
+                    return null;
+                });
+                assertThat(ran).as("not before the commit").isEmpty();
+                return null;
+            });
+            assertThat(ran).containsExactly("outer: true", "nested");
+
+            ran.clear();
+            assertThatThrownBy(() -> store.write(tx -> {
+                tx.afterCommit(() -> ran.add("rolled back"));
+                throw new IllegalStateException("refused");
+            })).hasMessage("refused");
+            assertThat(ran).isEmpty();
+            assertThatThrownBy(() -> store.read(tx -> {
+                tx.afterCommit(() -> ran.add("read"));
+                return null;
+            })).isInstanceOf(IllegalStateException.class);
+        }
+        try (SqliteStore memory = SqliteStore.inMemory()) {
+            assertThatThrownBy(() -> memory.read(tx -> {
+                tx.afterCommit(() -> { });
+                return null;
+            })).as("in memory reads share the write connection").isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void resetAlsoEmptiesTheBlobCatalog() {
+        try (SqliteStore store = SqliteStore.inMemory()) {
+            store.write(tx -> {
+                long content = tx.blobs().createContent(10, java.util.Map.of(0L, new BlobCatalog.Chunk("ab12", 10)));
+                tx.blobs().link("acct", "vhds", "a.vhd", content);
+                tx.putResource(row("g", "a"));
+                return null;
+            });
+            assertThat(store.<BlobCatalog.Counts>read(tx -> tx.blobs().counts())).isEqualTo(new BlobCatalog.Counts(1, 1, 1, 10));
+            store.reset();
+            assertThat(store.<BlobCatalog.Counts>read(tx -> tx.blobs().counts())).isEqualTo(new BlobCatalog.Counts(0, 0, 0, 0));
+            assertThat(store.<java.util.Optional<StoredResource>>read(tx -> tx.resource(row("g", "a").key()))).isEmpty();
+        }
+    }
+
+    /** Chunk references: one per content holding a chunk, however often; a chunk goes with its last content. */
+    @Test
+    void theBlobCatalogCountsReferences() {
+        try (SqliteStore store = SqliteStore.inMemory()) {
+            BlobCatalog.Chunk a = new BlobCatalog.Chunk("aa", 100);
+            BlobCatalog.Chunk b = new BlobCatalog.Chunk("bb", 200);
+            List<String> freed = store.write(tx -> {
+                BlobCatalog c = tx.blobs();
+                long one = c.createContent(3 << 20, java.util.Map.of(0L, a, 1L, a, 2L, b));
+                c.link("acct", "vhds", "one", one);
+                c.link("acct", "vhds", "two", one);
+                long copy = c.copyContent(one);
+                List<String> gone = new java.util.ArrayList<>(c.changeContent(copy, 3 << 20, 1 << 20,
+                        java.util.Map.of(2L, a), List.of()));
+                c.link("acct", "vhds", "three", copy);
+                assertThat(c.chunks(copy)).containsExactly(java.util.Map.entry(0L, "aa"), java.util.Map.entry(1L, "aa"),
+                        java.util.Map.entry(2L, "aa"));
+                assertThat(c.counts()).isEqualTo(new BlobCatalog.Counts(3, 2, 2, 300));
+                gone.addAll(c.unlink("acct", "vhds", "one").orElseThrow());
+                gone.addAll(c.unlink("acct", "vhds", "two").orElseThrow());
+                return gone;
+            });
+            assertThat(freed).containsExactly("bb");
+            assertThat(store.<BlobCatalog.Counts>read(tx -> tx.blobs().counts())).isEqualTo(new BlobCatalog.Counts(1, 1, 1, 100));
+            assertThat(store.<List<String>>read(tx -> tx.blobs().names("acct", "vhds", "th"))).containsExactly("three");
+            assertThat(store.<java.util.Optional<List<String>>>read(tx -> tx.blobs().unlink("acct", "vhds", "none")))
+                    .isEmpty();
+            List<String> last = store.write(tx -> tx.blobs().changeContent(
+                    tx.blobs().blob("acct", "vhds", "three").orElseThrow().id(), 1 << 20, 1 << 20, java.util.Map.of(),
+                    List.of(0L)));
+            assertThat(last).as("chunk 1 and 2 lie beyond the new size, chunk 0 was zeroed").containsExactly("aa");
+            assertThat(store.<BlobCatalog.Counts>read(tx -> tx.blobs().counts())).isEqualTo(new BlobCatalog.Counts(1, 1, 0, 0));
+        }
+    }
+
     /** A row in the same group and type whose body is a number. */
     private static StoredResource counter(int n) {
         StoredResource r = row("g", "0-counter");

@@ -11,10 +11,13 @@ public final class Disk {
     private Disk() {
     }
 
-    /** Bytes allocated to {@code file} (holes of a sparse file not counted), as {@code du -k} reports them. */
+    /**
+     * Bytes allocated to {@code file}, or to everything in a directory (holes of sparse files not counted), as
+     * {@code du -sk} reports them.
+     */
     public static long allocatedBytes(Path file) {
         try {
-            Process du = new ProcessBuilder("du", "-k", file.toString()).redirectErrorStream(true).start();
+            Process du = new ProcessBuilder("du", "-sk", file.toString()).redirectErrorStream(true).start();
             String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!du.waitFor(10, TimeUnit.SECONDS) || du.exitValue() != 0) {
                 throw new IllegalStateException("du failed: " + out);

@@ -51,24 +51,30 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** Puts a fixed VHD of {@code virtualSize} bytes into the embedded blob store (a sparse file). */
+    /**
+     * Puts a fixed VHD of {@code virtualSize} bytes (zeros, then its footer) into the server's blob store, as a page
+     * blob client does: a blob of zeros, then the footer's page.
+     */
     public void putVhd(String account, String container, String path, long virtualSize) {
-        putVhd(dataDir, account, container, path, virtualSize);
+        String blob = "/_azimuth/blobs/" + account + "/" + container + "/" + path;
+        Http.Response created = http.sendBody("PUT", blob, java.net.http.HttpRequest.BodyPublishers.noBody(),
+                java.util.Map.of("x-ms-blob-type", "PageBlob", "x-ms-blob-content-length",
+                        String.valueOf(virtualSize + io.azimuth.blobs.VhdFooter.SIZE)));
+        Http.Response footer = http.sendBody("PUT", blob + "?comp=page", java.net.http.HttpRequest.BodyPublishers
+                        .ofByteArray(io.azimuth.blobs.VhdFooter.fixed(virtualSize)),
+                java.util.Map.of("x-ms-page-write", "update", "x-ms-range",
+                        "bytes=" + virtualSize + "-" + (virtualSize + io.azimuth.blobs.VhdFooter.SIZE - 1)));
+        if (created.status() != 201 || footer.status() != 201) {
+            throw new IllegalStateException("cannot put " + blob + ": " + created + " / " + footer);
+        }
     }
 
-    /** The same for an instance whose data directory is {@code dataDir}. */
+    /** The same into the data directory of an instance not running yet. */
     public static void putVhd(Path dataDir, String account, String container, String path, long virtualSize) {
-        io.azimuth.blobs.BlobRef blob = io.azimuth.blobs.BlobRef.of(account, container, path);
-        try (io.azimuth.blobs.FileVhdStore files = io.azimuth.blobs.FileVhdStore.at(dataDir.resolve("blobs"))) {
-            Path file = files.file(blob);
-            Files.createDirectories(file.getParent());
-            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
-                f.setLength(virtualSize);
-                f.seek(virtualSize);
-                f.write(io.azimuth.blobs.VhdFooter.fixed(virtualSize));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (io.azimuth.store.SqliteStore store = io.azimuth.store.SqliteStore.open(dataDir.resolve("azimuth.db"));
+             io.azimuth.blobs.ChunkedVhdStore blobs = io.azimuth.blobs.ChunkedVhdStore.open(store,
+                     dataDir.resolve("blobs"))) {
+            blobs.createBlank(io.azimuth.blobs.BlobRef.of(account, container, path), virtualSize);
         }
     }
 

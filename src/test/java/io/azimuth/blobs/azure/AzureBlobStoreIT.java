@@ -8,10 +8,11 @@ import com.azure.storage.blob.models.BlobType;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWriter;
-import io.azimuth.blobs.FileVhdStore;
+import io.azimuth.blobs.ChunkedVhdStore;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
+import io.azimuth.store.SqliteStore;
 import io.azimuth.support.Azurite;
 import io.azimuth.support.TestVhd;
 import org.junit.jupiter.api.AfterAll;
@@ -360,7 +361,8 @@ class AzureBlobStoreIT {
     void copiesBetweenTheEmbeddedStoreAndAzuriteKeepBytesAndSparseness() throws IOException {
         TestVhd vhd = TestVhd.random(12, 14, 0, 8192, 5 * MIB + 512, 100 * 1024, 11 * MIB, MIB);
         Recording embeddedWrites = new Recording();
-        try (FileVhdStore files = FileVhdStore.at(dir.resolve("blobs"))) {
+        try (SqliteStore catalog = SqliteStore.inMemory();
+             ChunkedVhdStore files = ChunkedVhdStore.open(catalog, dir.resolve("blobs"))) {
             StorageAccounts accounts = StorageAccounts.none().with(azurite.account());
             RoutingVhdStore routing = new RoutingVhdStore(embeddedWrites.around(files), accounts, a -> store);
 

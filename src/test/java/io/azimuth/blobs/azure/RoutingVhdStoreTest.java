@@ -2,10 +2,11 @@ package io.azimuth.blobs.azure;
 
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWriter;
-import io.azimuth.blobs.FileVhdStore;
+import io.azimuth.blobs.ChunkedVhdStore;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
+import io.azimuth.store.SqliteStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,16 +29,20 @@ class RoutingVhdStoreTest {
 
     @TempDir
     Path dir;
-    FileVhdStore embedded;
-    FileVhdStore remoteFiles;
+    SqliteStore catalog;
+    SqliteStore remoteCatalog;
+    ChunkedVhdStore embedded;
+    ChunkedVhdStore remoteFiles;
     List<String> opened = new ArrayList<>();
     List<long[]> remoteWrites = new ArrayList<>();
     RoutingVhdStore routing;
 
     @BeforeEach
     void open() {
-        embedded = FileVhdStore.at(dir.resolve("embedded"));
-        remoteFiles = FileVhdStore.at(dir.resolve("remote"));
+        catalog = SqliteStore.inMemory();
+        remoteCatalog = SqliteStore.inMemory();
+        embedded = ChunkedVhdStore.open(catalog, dir.resolve("embedded"));
+        remoteFiles = ChunkedVhdStore.open(remoteCatalog, dir.resolve("remote"));
         StorageAccounts accounts = StorageAccounts.none().with(StorageAccount.development())
                 .with(StorageAccount.parse("remote2=http://127.0.0.1:1"));
         routing = new RoutingVhdStore(embedded, accounts, account -> {
@@ -72,6 +77,8 @@ class RoutingVhdStoreTest {
     void close() {
         routing.close();
         remoteFiles.close();
+        catalog.close();
+        remoteCatalog.close();
     }
 
     static BlobRef dev(String path) {
@@ -165,6 +172,6 @@ class RoutingVhdStoreTest {
     void aClosedStoreOpensNoRemoteStore() {
         routing.close();
         assertThatThrownBy(() -> routing.size(dev("b.vhd"))).isInstanceOf(IllegalStateException.class);
-        routing = new RoutingVhdStore(FileVhdStore.temporary(), StorageAccounts.none());
+        routing = new RoutingVhdStore(ChunkedVhdStore.temporary(catalog), StorageAccounts.none());
     }
 }
