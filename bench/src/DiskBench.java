@@ -194,7 +194,7 @@ public final class DiskBench {
             }
         }
         call("DELETE", diskId + "?" + DISKS_API, null, 200, 204);
-        call("DELETE", blob, null, 200, 202);
+        call("DELETE", blob, null, 200, 204);
         Files.delete(file);
 
         ObjectNode row = JSON.createObjectNode();
@@ -297,7 +297,7 @@ public final class DiskBench {
                     .PUT(HttpRequest.BodyPublishers.ofFile(file)), HttpResponse.BodyHandlers.ofString());
             double put = ms(t0);
             check(r.statusCode() == 201, "upload: " + r.statusCode() + " " + r.body());
-            call("DELETE", blob, null, 200, 202);
+            call("DELETE", blob, null, 200, 204);
             if (i > 0) { // the first round warms up the JIT and the page cache
                 azimuth.add(put);
                 ddSync.add(sync);
