@@ -40,6 +40,16 @@ final class ChunkReader implements SeekableByteChannel {
         this.pinned = pinned;
     }
 
+    /** The content's size in bytes. */
+    long contentSize() {
+        return size;
+    }
+
+    /** The indexes of the chunks stored, in order (the others read as zeros). */
+    long[] indexes() {
+        return indexes.clone();
+    }
+
     @Override
     public synchronized int read(ByteBuffer dst) throws IOException {
         if (!open) {

@@ -51,7 +51,7 @@ import static io.azimuth.blobs.ChunkFiles.CHUNK;
  * {@value #STAGING} (bytes staged there by an import that did not finish). Blob files of the earlier layout (one
  * sparse file per blob, {@code root/{account}/{container}/{path}.blob}) are imported once and removed.
  */
-public final class ChunkedVhdStore implements VhdStore {
+public final class ChunkedVhdStore implements VhdStore, SparseReads {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkedVhdStore.class);
     /** The managed container whose blobs are garbage at open. */
     public static final String STAGING = "staging";
@@ -281,6 +281,41 @@ public final class ChunkedVhdStore implements VhdStore {
 
     @Override
     public Optional<SeekableByteChannel> openRead(BlobRef blob) {
+        return Optional.ofNullable(reader(blob));
+    }
+
+    /** The blob opened for reading, with its stored chunks as the ranges that hold its data (the rest is zeros). */
+    @Override
+    public Optional<SparseRead> openSparse(BlobRef blob) {
+        ChunkReader reader = reader(blob);
+        if (reader == null) {
+            return Optional.empty();
+        }
+        List<Range> ranges = new ArrayList<>();
+        long start = -1;
+        long end = -1;
+        for (long index : reader.indexes()) {
+            long from = index * ChunkFiles.CHUNK;
+            long to = Math.min(from + ChunkFiles.CHUNK, reader.contentSize());
+            if (from >= to) {
+                continue;
+            }
+            if (from != end) {
+                if (start >= 0) {
+                    ranges.add(new Range(start, end - start));
+                }
+                start = from;
+            }
+            end = to;
+        }
+        if (start >= 0) {
+            ranges.add(new Range(start, end - start));
+        }
+        return Optional.of(new SparseRead(reader, ranges));
+    }
+
+    /** The blob's current content opened for reading, its chunks pinned; null when there is no such blob. */
+    private ChunkReader reader(BlobRef blob) {
         for (int attempt = 0; attempt < 1000; attempt++) {
             long mark = files.removals();
             Snapshot s = store.read(tx -> {
@@ -289,7 +324,7 @@ public final class ChunkedVhdStore implements VhdStore {
                         .map(c -> new Snapshot(c.size(), catalog.chunks(c.id()))).orElse(null);
             });
             if (s == null) {
-                return Optional.empty();
+                return null;
             }
             long[] indexes = new long[s.chunks().size()];
             String[] hashes = new String[indexes.length];
@@ -300,7 +335,7 @@ public final class ChunkedVhdStore implements VhdStore {
             }
             List<String> pinned = Arrays.asList(hashes);
             if (files.pinAll(pinned, mark)) {
-                return Optional.of(new ChunkReader(files, s.size(), indexes, hashes, pinned));
+                return new ChunkReader(files, s.size(), indexes, hashes, pinned);
             }
             // a chunk file was removed meanwhile, perhaps one of these: look again
         }

@@ -153,6 +153,28 @@ class ChunkedVhdStoreTest {
     // ---- VHD checks
 
     @Test
+    void sparseReadsNameTheStoredChunksAsRangesAndReadTheSameBytes() throws IOException {
+        long virtualSize = 10 * MIB;
+        byte[] a = random((int) MIB, 21);
+        byte[] b = random((int) (2 * MIB), 22);
+        byte[] footer = VhdFooter.fixed(virtualSize);
+        try (BlobWriter w = store.openWrite(BLOB)) {
+            w.write(2 * MIB, ByteBuffer.wrap(a));
+            w.write(5 * MIB, ByteBuffer.wrap(b));
+            w.write(virtualSize, ByteBuffer.wrap(footer));
+            w.commit(virtualSize + VhdFooter.SIZE);
+        }
+        try (SparseReads.SparseRead read = store.openSparse(BLOB).orElseThrow()) {
+            assertThat(read.ranges()).containsExactly(new SparseReads.Range(2 * MIB, MIB),
+                    new SparseReads.Range(5 * MIB, 2 * MIB), new SparseReads.Range(virtualSize, VhdFooter.SIZE));
+            assertThat(read(read.channel(), 2 * MIB, (int) MIB)).isEqualTo(a);
+            assertThat(read(read.channel(), 5 * MIB, (int) (2 * MIB))).isEqualTo(b);
+            assertThat(read(read.channel(), virtualSize, VhdFooter.SIZE)).isEqualTo(footer);
+        }
+        assertThat(store.openSparse(COPY)).isEmpty();
+    }
+
+    @Test
     void aValidFixedVhdReportsItsVirtualSize() throws IOException {
         putVhd(BLOB, 3 * MIB, VhdFooter.fixed(3 * MIB));
         Vhd vhd = store.vhd(BLOB, "properties.source.uri");

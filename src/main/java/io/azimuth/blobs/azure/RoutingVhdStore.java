@@ -3,6 +3,7 @@ package io.azimuth.blobs.azure;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWriter;
 import io.azimuth.blobs.Vhd;
+import io.azimuth.blobs.SparseReads;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import org.slf4j.Logger;

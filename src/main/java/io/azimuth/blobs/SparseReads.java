@@ -1,13 +1,15 @@
-package io.azimuth.blobs.azure;
+package io.azimuth.blobs;
 
-import io.azimuth.blobs.BlobRef;
 
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that knows where a blob's data is, so that a copy transfers only that (a page blob's page ranges). */
+/**
+ * A store that knows where a blob's data is (a page blob's page ranges, the chunk store's stored chunks), so that a
+ * copy between stores transfers only that.
+ */
 public interface SparseReads {
     /**
      * Opens the blob for reading with the ranges that hold its data, in order and not overlapping; everything
