@@ -154,7 +154,20 @@ public final class DiskBench {
                 + "\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\"https://benchacct.blob.core.windows.net"
                 + "/vhds/disk-" + size + ".vhd\"}}}", 200, 200);
 
+        String blobUri = "https://benchacct.blob.core.windows.net/vhds/disk-" + size + ".vhd";
+        String vm = COMPUTE + "/virtualMachines/vm-" + size;
+        call("PUT", vm + "?" + IMAGES_API, "{\"location\":\"westus\",\"properties\":{\"hardwareProfile\":"
+                + "{\"vmSize\":\"Standard_D2s_v3\"},\"storageProfile\":{\"osDisk\":{\"createOption\":\"FromImage\","
+                + "\"osType\":\"Linux\",\"image\":{\"uri\":\"" + blobUri + "\"},\"vhd\":{\"uri\":"
+                + "\"https://benchacct.blob.core.windows.net/vhds/vm-" + size + "-os.vhd\"}}},\"osProfile\":"
+                + "{\"computerName\":\"bench\",\"adminUsername\":\"azureuser\",\"adminPassword\":\"Bench-Pass1\"},"
+                + "\"networkProfile\":{\"networkInterfaces\":[{\"id\":\"" + RG
+                + "/providers/Microsoft.Network/networkInterfaces/nic\"}]}}}", 200, 201);
+        call("POST", vm + "/powerOff?" + IMAGES_API, null, 200, 200);
+        call("POST", vm + "/generalize?" + IMAGES_API, null, 200, 200);
+
         List<Double> cp = new ArrayList<>();
+        List<Double> capture = new ArrayList<>();
         List<Double> image = new ArrayList<>();
         List<Double> snapshot = new ArrayList<>();
         List<Double> deletes = new ArrayList<>();
@@ -179,20 +192,34 @@ public final class DiskBench {
             call("PUT", snapshotId + "?" + DISKS_API, "{\"location\":\"westus\",\"properties\":{\"creationData\":"
                     + "{\"createOption\":\"Copy\",\"sourceResourceId\":\"" + diskId + "\"}}}", 200, 200);
             double snapshotMs = ms(t0);
+            t0 = System.nanoTime();
+            HttpResponse<String> captured = call("POST", vm + "/capture?" + IMAGES_API, "{\"vhdPrefix\":\"cap" + i
+                    + "\",\"destinationContainerName\":\"captures\",\"overwriteVhds\":true}", 200, 200);
+            double captureMs = ms(t0);
+            String capturedUri = JSON.readTree(captured.body()).path("resources").path(0).path("properties")
+                    .path("storageProfile").path("osDisk").path("image").path("uri").asText();
+            check(capturedUri.startsWith("https://benchacct.blob.core.windows.net/"), "capture answered " + captured.body());
+            String capturedBlob = "/_azimuth/blobs/benchacct/" + capturedUri.substring(
+                    "https://benchacct.blob.core.windows.net/".length());
             if (i == runs) {
                 verify(snapshotId, size, stride, extent, digests);
+                verifyBlob(capturedBlob, stride, extent, digests);
+                log("  the captured VHD of the %s disk reads back byte for byte", human(size));
             }
+            call("DELETE", capturedBlob, null, 204, 204);
             t0 = System.nanoTime();
             call("DELETE", imageId + "?" + IMAGES_API, null, 200, 204);
             call("DELETE", snapshotId + "?" + DISKS_API, null, 200, 204);
             double deleteMs = ms(t0) / 2;
             if (i > 0) {
                 cp.add(cpMs);
+                capture.add(captureMs);
                 image.add(imageMs);
                 snapshot.add(snapshotMs);
                 deletes.add(deleteMs);
             }
         }
+        call("DELETE", vm + "?" + IMAGES_API, null, 200, 204);
         call("DELETE", diskId + "?" + DISKS_API, null, 200, 204);
         call("DELETE", blob, null, 200, 204);
         Files.delete(file);
@@ -201,6 +228,8 @@ public final class DiskBench {
         row.put("diskBytes", size);
         row.put("dataBytes", written);
         row.put("cpMillis", median(cp));
+        row.put("captureMillis", median(capture));
+        row.put("cpOverCapture", median(cp) / median(capture));
         row.put("imageFromDiskMillis", median(image));
         row.put("snapshotCopyMillis", median(snapshot));
         row.put("deleteMillis", median(deletes));
@@ -208,9 +237,9 @@ public final class DiskBench {
         row.put("cpOverSnapshot", median(cp) / median(snapshot));
         row.put("runs", runs);
         row.put("bytesVerified", true);
-        log("  cp %.1f ms, image from disk %.2f ms (%.0fx), snapshot %.2f ms (%.0fx), delete %.2f ms",
-                median(cp), median(image), median(cp) / median(image), median(snapshot), median(cp) / median(snapshot),
-                median(deletes));
+        log("  cp %.1f ms, capture %.2f ms (%.0fx), image from disk %.2f ms (%.0fx), snapshot %.2f ms (%.0fx), "
+                + "delete %.2f ms", median(cp), median(capture), median(cp) / median(capture), median(image),
+                median(cp) / median(image), median(snapshot), median(cp) / median(snapshot), median(deletes));
         return row;
     }
 
@@ -233,14 +262,24 @@ public final class DiskBench {
         String sas = result.path("accessSAS").asText();
         check(!sas.isEmpty(), "no accessSAS in " + result);
         URI uri = URI.create(sas);
-        URI local = URI.create("http://127.0.0.1:" + port + uri.getRawPath()
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        compareExtents(URI.create("http://127.0.0.1:" + port + uri.getRawPath()
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())), stride, extent, digests);
+        call("POST", snapshotId + "/endGetAccess?" + DISKS_API, null, 200, 202);
+        log("  the snapshot of the %s disk reads back byte for byte", human(size));
+    }
+
+    /** Reads a blob of the blob endpoint and compares every data extent with what was written. */
+    void verifyBlob(String path, long stride, long extent, byte[][] digests) throws Exception {
+        compareExtents(local(path), stride, extent, digests);
+    }
+
+    void compareExtents(URI local, long stride, long extent, byte[][] digests) throws Exception {
         for (int e = 0; e < digests.length; e++) {
             long at = e * stride;
             HttpResponse<InputStream> part = send(HttpRequest.newBuilder(local)
                     .header("Range", "bytes=" + at + "-" + (at + extent - 1)).GET(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            check(part.statusCode() == 206, "range read of the snapshot: " + part.statusCode());
+            check(part.statusCode() == 206, "range read of " + local.getPath() + ": " + part.statusCode());
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             try (InputStream in = part.body()) {
                 byte[] b = new byte[1 << 20];
@@ -249,10 +288,8 @@ public final class DiskBench {
                     sha.update(b, 0, n);
                 }
             }
-            check(Arrays.equals(sha.digest(), digests[e]), "the snapshot's extent " + e + " differs from the disk's");
+            check(Arrays.equals(sha.digest(), digests[e]), local.getPath() + ": extent " + e + " differs from the disk's");
         }
-        call("POST", snapshotId + "/endGetAccess?" + DISKS_API, null, 200, 202);
-        log("  the snapshot of the %s disk reads back byte for byte", human(size));
     }
 
     // ------------------------------------------------------------------------------------------ upload
@@ -339,17 +376,20 @@ public final class DiskBench {
                 .append(report.get("fileSystem").asText()).append(".\n\n");
         b.append("Copy cost as the disk grows (same data in it; median of ").append(runs)
                 .append(" runs; times end to end over HTTP, from request to answer):\n\n");
-        b.append("| disk | data | `cp --sparse=always` | image from disk | cp ÷ image | snapshot (copy) | cp ÷ snapshot | delete |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| disk | data | `cp --sparse=always` | VM capture | cp ÷ capture | image from disk | cp ÷ image "
+                + "| snapshot (copy) | cp ÷ snapshot | delete |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode r : report.get("copies")) {
-            b.append(fmt("| %s | %s | %.1f ms | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms |\n",
+            b.append(fmt("| %s | %s | %.1f ms | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms |\n",
                     human(r.get("diskBytes").asLong()), human(r.get("dataBytes").asLong()),
-                    r.get("cpMillis").asDouble(), r.get("imageFromDiskMillis").asDouble(),
+                    r.get("cpMillis").asDouble(), r.get("captureMillis").asDouble(), r.get("cpOverCapture").asDouble(),
+                    r.get("imageFromDiskMillis").asDouble(),
                     r.get("cpOverImage").asDouble(), r.get("snapshotCopyMillis").asDouble(),
                     r.get("cpOverSnapshot").asDouble(), r.get("deleteMillis").asDouble()));
         }
         JsonNode u = report.get("upload");
-        b.append("\nEvery snapshot's data was read back through its `beginGetAccess` URL and compared with what was written.\n\n");
+        b.append("\nThe last snapshot of each size was read back through its `beginGetAccess` URL, and the last captured VHD "
+                + "through the blob endpoint, and their data compared with what was written.\n\n");
         b.append(fmt("Upload of a %s VHD of random data (one streamed PUT to `/_azimuth/blobs`, plain HTTP on loopback; "
                         + "median of %d):\n\n", human(u.get("bytes").asLong() - VhdFooter.SIZE), u.get("runs").asInt()));
         b.append("| Azimuth | `dd bs=1M conv=fsync` | Azimuth ÷ dd (fsync) | `dd bs=1M` (page cache) | Azimuth ÷ dd |\n");
