@@ -2,6 +2,7 @@ package io.azimuth.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.ResourceRecords;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
@@ -23,7 +24,7 @@ import java.util.function.Function;
  */
 public final class ManagedContent {
     /** The member of a stored document that holds a provider's private state. */
-    public static final String STATE = "azimuthState";
+    public static final String STATE = ResourceRecords.PRIVATE_STATE;
     /** The container of staging copies of user blobs; leftovers are removed by the store at start-up. */
     public static final String STAGING = "staging";
 

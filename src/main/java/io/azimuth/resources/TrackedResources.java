@@ -49,6 +49,18 @@ public final class TrackedResources {
     private final UnaryOperator<ObjectNode> view;
     /** No view: the stored document is what clients see, byte for byte, and is answered without being parsed. */
     private final boolean storedIsWire;
+    /** The view only leaves out the private state: answered from the stored text without being parsed, mostly. */
+    private final boolean storedIsWireButPrivateState;
+
+    /**
+     * The view of a type whose documents are what clients see but for their private state
+     * ({@link ResourceRecords#PRIVATE_STATE}); GETs and lists then cut it out of the stored text.
+     */
+    public static final UnaryOperator<ObjectNode> WITHOUT_PRIVATE_STATE = doc -> {
+        ObjectNode copy = doc.deepCopy();
+        copy.remove(ResourceRecords.PRIVATE_STATE);
+        return copy;
+    };
     private volatile java.util.function.BiConsumer<StoreTx, ObjectNode> onDeleted = (tx, doc) -> { };
 
     /** The tracked types of each store (one per running instance), for deleting a group with its resources. */
@@ -66,6 +78,7 @@ public final class TrackedResources {
                             UnaryOperator<ObjectNode> view) {
         this.view = view == null ? UnaryOperator.identity() : view;
         this.storedIsWire = view == null;
+        this.storedIsWireButPrivateState = view == WITHOUT_PRIVATE_STATE;
         this.store = store;
         this.operations = operations;
         this.pageSize = pageSize;
@@ -148,6 +161,12 @@ public final class TrackedResources {
             String body = store.read(tx -> tx.resourceBody(id.key())).orElseThrow(() -> notFound(id));
             return ApiResponse.json(200, Buffer.buffer(body.getBytes(StandardCharsets.UTF_8)));
         }
+        if (storedIsWireButPrivateState) {
+            String body = store.read(tx -> tx.resourceBody(id.key())).orElseThrow(() -> notFound(id));
+            String wire = ResourceRecords.withoutPrivateState(body);
+            return wire != null ? ApiResponse.json(200, Buffer.buffer(wire.getBytes(StandardCharsets.UTF_8)))
+                    : ApiResponse.ok(view.apply(Json.readObject(body)));
+        }
         return ApiResponse.ok(view.apply(store.read(tx -> require(tx, id))));
     }
 
@@ -175,6 +194,13 @@ public final class TrackedResources {
         if (storedIsWire) {
             return ApiResponse.json(200, ResourceRecords.listPageRaw(r, store, pageSize, r.param("subscriptionId"),
                     resourceGroup, fullType()));
+        }
+        if (storedIsWireButPrivateState) {
+            return ApiResponse.json(200, ResourceRecords.listPageRaw(r, store, pageSize, r.param("subscriptionId"),
+                    resourceGroup, fullType(), row -> {
+                        String wire = ResourceRecords.withoutPrivateState(row.body());
+                        return wire != null ? wire : Json.write(view.apply(Json.readObject(row.body())));
+                    }));
         }
         return ApiResponse.ok(ResourceRecords.listPage(r, store, pageSize, r.param("subscriptionId"), resourceGroup,
                 fullType(), row -> view.apply(Json.readObject(row.body()))));
@@ -270,7 +296,7 @@ public final class TrackedResources {
             ObjectNode doc = Json.readObject(row.body());
             doc.withObjectProperty("properties").put("provisioningState", SUCCEEDED);
             tx.putResource(new StoredResource(row.key(), row.id(), row.subscription(), row.resourceGroup(), row.type(),
-                    row.name(), Json.write(doc), row.createdAt(), System.currentTimeMillis()));
+                    row.name(), ResourceRecords.body(doc), row.createdAt(), System.currentTimeMillis()));
         });
         return Completion.empty();
     }

@@ -34,7 +34,7 @@ public final class ImagesProvider implements Provider {
         ResourceType type = p.catalog().register(ComputeProvider.NAMESPACE, "images",
                 ComputeProvider.API_VERSIONS.subList(0, ComputeProvider.API_VERSIONS.size() - 1));
         TrackedResources images = new TrackedResources(p.store(), p.operations(), p.config().pageSize(),
-                ComputeProvider.NAMESPACE, "images", ManagedContent::withoutState);
+                ComputeProvider.NAMESPACE, "images", TrackedResources.WITHOUT_PRIVATE_STATE);
         ManagedContent content = new ManagedContent(p.vhds());
         ImageRules rules = new ImageRules(images, content, () -> vmSource);
         images.onDeleted((tx, doc) -> rules.release(doc));
