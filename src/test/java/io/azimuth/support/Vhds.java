@@ -2,23 +2,13 @@ package io.azimuth.support;
 
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.VhdFooter;
-import io.azimuth.blobs.VhdStore;
-import io.azimuth.server.AzimuthServer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,45 +120,14 @@ public final class Vhds {
 
     // ---- what the store holds ----
 
-    /**
-     * How many blobs (user blobs and managed content) the instance's VHD store holds: from {@link VhdStore#stats}
-     * when the store counts; for the embedded file store of an instance with a data directory, its blob files;
-     * otherwise empty (then assertions on counts are skipped).
-     */
-    public static OptionalLong blobCount(TestServer s) {
-        VhdStore store = store(s.server);
-        Optional<VhdStore.StorageStats> stats = store.stats();
-        if (stats.isPresent()) {
-            return OptionalLong.of(stats.get().blobs());
-        }
-        Path root = s.dataDir.resolve("blobs");
-        if (!store.getClass().getSimpleName().equals("FileVhdStore") || s.server.config().inMemory()
-                || !Files.isDirectory(root)) {
-            return OptionalLong.empty();
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            return OptionalLong.of(files.filter(p -> p.getFileName().toString().endsWith(".blob")
-                    && !p.getFileName().toString().startsWith(".")).count());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** How many blobs (user blobs in the embedded store and managed content) the instance's VHD store holds. */
+    public static long blobCount(TestServer s) {
+        return s.server.vhds().stats().orElseThrow(() -> new AssertionError("the VHD store does not count its blobs"))
+                .blobs();
     }
 
-    /** Asserts the count {@link #blobCount} gives, when there is one. */
-    public static void assertBlobCount(TestServer s, OptionalLong before, long delta, String why) {
-        OptionalLong now = blobCount(s);
-        if (before.isPresent() && now.isPresent()) {
-            assertThat(now.getAsLong() - before.getAsLong()).as(why).isEqualTo(delta);
-        }
-    }
-
-    private static VhdStore store(AzimuthServer server) {
-        try {
-            Field f = AzimuthServer.class.getDeclaredField("vhds");
-            f.setAccessible(true);
-            return (VhdStore) f.get(server);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the server's VHD store is no longer in its field 'vhds': update Vhds", e);
-        }
+    /** The store holds {@code delta} blobs more than {@code before} (a {@link #blobCount}). */
+    public static void assertBlobCount(TestServer s, long before, long delta, String why) {
+        assertThat(blobCount(s) - before).as(why).isEqualTo(delta);
     }
 }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.OptionalLong;
 
 import static io.azimuth.compute.vms.VmFixture.RG;
 import static io.azimuth.compute.vms.VmFixture.SP;
@@ -192,7 +191,7 @@ class VmBytesTest {
 
     @Test
     void deletingAnImageFreesItsBytesAndReplacingItsDisksFreesTheOldOnes() {
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         blobImage("img");
         Vhds.assertBlobCount(server, before, 2, "an OS disk and a data disk");
         Http.Response r = http.put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
@@ -248,7 +247,7 @@ class VmBytesTest {
     @Test
     void anEphemeralOsDiskKeepsItsBytesPrivatelyUntilTheVmGoes() {
         blobImage("img");
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         ObjectNode body = VmFixture.fromCustomImage("vm1", "img");
         obj(body, SP + ".osDisk").put("caching", "ReadOnly").putObject("diffDiskSettings").put("option", "Local");
         create(http, "vm1", body);
@@ -265,7 +264,7 @@ class VmBytesTest {
     @Test
     void deletingAVmFreesTheDisksItDeletesAndKeepsTheOthersBytes() {
         blobImage("img");
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         ObjectNode body = fromImage("vm1", "img");
         obj(body, SP + ".osDisk").put("deleteOption", "Delete");
         JsonNode vm = create(http, "vm1", body);
@@ -288,7 +287,7 @@ class VmBytesTest {
         Http.Response f = http.put(foreign + "?api-version=" + VmFixture.DISK_V, "{\"location\":\"westus\","
                 + "\"properties\":{\"creationData\":{\"createOption\":\"Empty\"},\"diskSizeGB\":1}}");
         assertThat(f.status()).as(f.toString()).isEqualTo(200);
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         blobImage("img");
         ObjectNode body = fromImage("vm1", "img");
         dataDisks(body).addObject().put("lun", 5).put("createOption", "Attach").putObject("managedDisk")
