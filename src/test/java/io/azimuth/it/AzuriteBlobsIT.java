@@ -3,11 +3,9 @@ package io.azimuth.it;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.azure.StorageAccount;
 import io.azimuth.blobs.azure.StorageAccounts;
 import io.azimuth.support.Azurite;
@@ -53,7 +51,7 @@ class AzuriteBlobsIT {
     @BeforeAll
     static void start() throws IOException {
         azurite = Azurite.start();
-        sdk = new BlobServiceClientBuilder().connectionString(azurite.connectionString()).buildClient();
+        sdk = azurite.sdk();
         vhds = sdk.getBlobContainerClient("vhds");
         vhds.createIfNotExists();
         try (ServerSocket s = new ServerSocket(0)) {
@@ -69,12 +67,7 @@ class AzuriteBlobsIT {
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (azurite != null) {
-            azurite.close();
-        }
+        TestServer.closeAll(server, azurite);
     }
 
     static String url(String type, String name, String version) {
@@ -178,12 +171,6 @@ class AzuriteBlobsIT {
         assertThat(r.status()).as(action + ": " + r).isEqualTo(200);
     }
 
-    static BlobClient azuriteBlob(String uri) {
-        BlobRef b = BlobRef.parse(uri);
-        assertThat(b.account()).isEqualTo("devstoreaccount1");
-        return sdk.getBlobContainerClient(b.container()).getBlobClient(b.path());
-    }
-
     @Test
     void aVmDiskCopiedIntoAzuriteAndItsCaptureLandThereAsSparsePageBlobs() {
         Vhds.Sparse image = Vhds.sparse(16 * MIB, 4, 0, 64 * 1024, 5 * MIB, 3 * MIB, 15 * MIB, 4096);
@@ -196,7 +183,7 @@ class AzuriteBlobsIT {
         String osVhd = azurite.uri("vms", unique("os") + ".vhd");
         Http.Response created = http.put(url("virtualMachines", vmName, V), vm(vmName, imageUri, osVhd).toString());
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        BlobClient os = azuriteBlob(osVhd);
+        BlobClient os = azurite.blob(osVhd);
         assertThat(os.getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
         assertThat(Vhds.sha256(Vhds.download(os))).isEqualTo(image.sha256());
         assertThat(describe(Vhds.pageRanges(os))).as("only the data was sent").isEqualTo(describe(image.regions()));
@@ -211,7 +198,7 @@ class AzuriteBlobsIT {
                 .path("osDisk").path("image").path("uri").asText();
         assertThat(captured).startsWith("https://devstoreaccount1.blob.core.windows.net/system/Microsoft.Compute/Images/"
                 + "images/pfx-osDisk.");
-        BlobClient out = azuriteBlob(captured);
+        BlobClient out = azurite.blob(captured);
         assertThat(out.getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
         assertThat(Vhds.sha256(Vhds.download(out))).isEqualTo(image.sha256());
         assertThat(describe(Vhds.pageRanges(out))).isEqualTo(describe(image.regions()));

@@ -2,7 +2,6 @@ package io.azimuth.blobs.azure;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobType;
 import com.azure.storage.blob.models.ListBlobsOptions;
@@ -14,6 +13,7 @@ import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.support.Azurite;
+import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +49,7 @@ class AzureBlobStoreIT {
     @BeforeAll
     static void start() {
         azurite = Azurite.start();
-        sdk = new BlobServiceClientBuilder().connectionString(azurite.connectionString()).buildClient();
+        sdk = azurite.sdk();
         store = AzureBlobStore.open(azurite.account());
         vhds = sdk.getBlobContainerClient("vhds");
         vhds.createIfNotExists();
@@ -57,12 +57,7 @@ class AzureBlobStoreIT {
 
     @AfterAll
     static void stop() {
-        if (store != null) {
-            store.close();
-        }
-        if (azurite != null) {
-            azurite.close();
-        }
+        TestServer.closeAll(store, azurite);
     }
 
     static String unique(String name) {
