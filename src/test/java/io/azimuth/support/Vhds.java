@@ -91,6 +91,19 @@ public final class Vhds {
             return Vhds.sha256(bytes);
         }
 
+        /** This VHD once {@code data} (whole pages, not all zeros) is written at {@code offset}, as a VM writes. */
+        public Sparse written(long offset, byte[] data) {
+            if (offset % PAGE != 0 || data.length % PAGE != 0 || offset + data.length > virtualSize()) {
+                throw new IllegalArgumentException("a write of whole pages inside the virtual size");
+            }
+            byte[] after = bytes.clone();
+            System.arraycopy(data, 0, after, (int) offset, data.length);
+            List<long[]> ranges = new ArrayList<>(regions);
+            ranges.add(new long[]{offset, offset + data.length});
+            ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+            return new Sparse(after, merge(ranges));
+        }
+
         /** Creates (or replaces) the page blob {@code name} with this content, uploading only the data regions. */
         public void uploadAsPageBlob(BlobContainerClient container, String name) {
             container.createIfNotExists();
@@ -218,6 +231,16 @@ public final class Vhds {
     public static void assertSamePageBlob(BlobClient blob, byte[] expected) {
         assertThat(blob.getProperties().getBlobType()).as(blob.getBlobUrl()).isEqualTo(BlobType.PAGE_BLOB);
         assertSameDisk(download(blob), expected);
+    }
+
+    /**
+     * The blob is a page blob of {@code expected}'s bytes ({@link #assertSameDisk}) with data in {@code expected}'s
+     * data regions only, as a sparse copy writes it.
+     */
+    public static void assertSamePageBlob(BlobClient blob, Sparse expected, String why) {
+        assertSamePageBlob(blob, expected.bytes());
+        assertThat(describe(pageRanges(blob))).as(why + ": the pages holding data")
+                .isEqualTo(describe(expected.regions()));
     }
 
     /** The page ranges holding data of a page blob, merged, as {@code [offset, end)}. */

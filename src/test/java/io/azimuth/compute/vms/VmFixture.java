@@ -269,15 +269,25 @@ final class VmFixture {
     }
 
     /**
-     * Captures the (stopped, generalized) VM {@code vm} into {@code container} under {@code prefix}; the URI of the
-     * OS disk's image VHD, as the answered template names it.
+     * Captures the (stopped, generalized) VM {@code vm} into {@code container} under {@code prefix}; the storage
+     * profile of the answered template, whose disks' {@code image.uri} name the captured VHDs.
      */
-    static String capture(Http http, String vm, String prefix, String container) {
+    static JsonNode capture(Http http, String vm, String prefix, String container) {
         Http.Response r = http.post(action(vm, "capture"), "{\"vhdPrefix\":\"" + prefix + "\","
                 + "\"destinationContainerName\":\"" + container + "\",\"overwriteVhds\":false}");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().path("resources").get(0).path("properties").path("storageProfile").path("osDisk")
-                .path("image").path("uri").asText();
+        return r.json().path("resources").get(0).path("properties").path("storageProfile");
+    }
+
+    /** The {@code image.uri} of a disk of a storage profile. */
+    static String imageUri(JsonNode disk) {
+        return disk.path("image").path("uri").asText();
+    }
+
+    /** An answer that must have {@code status}. */
+    static Http.Response ok(Http.Response r, int status) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        return r;
     }
 
     /** POST of an action that must be answered 200 at once. */

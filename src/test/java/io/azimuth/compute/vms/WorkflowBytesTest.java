@@ -18,6 +18,7 @@ import static io.azimuth.compute.vms.VmFixture.diskUrl;
 import static io.azimuth.compute.vms.VmFixture.fromUserImage;
 import static io.azimuth.compute.vms.VmFixture.imageOfVm;
 import static io.azimuth.compute.vms.VmFixture.importDisk;
+import static io.azimuth.compute.vms.VmFixture.ok;
 import static io.azimuth.compute.vms.VmFixture.osDisk;
 import static io.azimuth.compute.vms.VmFixture.vmUrl;
 import static io.azimuth.support.Vhds.MIB;
@@ -45,10 +46,6 @@ class WorkflowBytesTest {
     @AfterAll
     static void stop() {
         server.close();
-    }
-
-    static void ok(Http.Response r, int status) {
-        assertThat(r.status()).as(r.toString()).isEqualTo(status);
     }
 
     @Test
@@ -95,7 +92,7 @@ class WorkflowBytesTest {
         // captured: the template's image VHD holds the OS disk's bytes
         act(http, "vm-c", "powerOff");
         act(http, "vm-c", "generalize");
-        String image = capture(http, "vm-c", "golden", "captures");
+        String image = VmFixture.imageUri(capture(http, "vm-c", "golden", "captures").path("osDisk"));
         assertThat(image).startsWith("https://acct1.blob.core.windows.net/system/Microsoft.Compute/Images/captures/"
                 + "golden-osDisk.");
         Vhds.assertSameDisk(Vhds.blob(http, image), golden);
