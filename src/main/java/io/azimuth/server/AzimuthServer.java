@@ -259,6 +259,11 @@ public final class AzimuthServer implements AutoCloseable {
         return config;
     }
 
+    /** The store of this instance's blobs: user VHDs (embedded or in Azure Storage) and managed content. */
+    public VhdStore vhds() {
+        return vhds;
+    }
+
     /** One line saying where this instance listens. */
     public String describe() {
         StringBuilder b = new StringBuilder("Azimuth ").append(VERSION).append(" listening on");

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.OptionalLong;
 
 import static io.azimuth.compute.DiskFixture.RG;
 import static io.azimuth.compute.DiskFixture.SOURCE;
@@ -135,7 +134,7 @@ class DiskBytesTest {
 
     @Test
     void deletingFreesTheBytes() {
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         imported("disks", "d1");
         copied("snapshots", "s1", "disks", "d1");
         Vhds.assertBlobCount(server, before, 2, "a disk and a snapshot, one content each");
@@ -151,7 +150,7 @@ class DiskBytesTest {
 
     @Test
     void deletingTheGroupFreesTheBytes() {
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         imported("disks", "d1");
         copied("snapshots", "s1", "disks", "d1");
         String sas = grant("disks", "d1", 300);

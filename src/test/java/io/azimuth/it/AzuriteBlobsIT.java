@@ -3,18 +3,16 @@ package io.azimuth.it;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.azure.StorageAccount;
 import io.azimuth.blobs.azure.StorageAccounts;
 import io.azimuth.support.Azurite;
 import io.azimuth.support.Http;
 import io.azimuth.support.JarProcess;
 import io.azimuth.support.TestServer;
-import io.azimuth.support.TestVhd;
+import io.azimuth.support.Vhds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.azimuth.support.TestServer.SUB;
-import static io.azimuth.support.TestVhd.describe;
+import static io.azimuth.support.Vhds.MIB;
+import static io.azimuth.support.Vhds.describe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -52,7 +51,7 @@ class AzuriteBlobsIT {
     @BeforeAll
     static void start() throws IOException {
         azurite = Azurite.start();
-        sdk = new BlobServiceClientBuilder().connectionString(azurite.connectionString()).buildClient();
+        sdk = azurite.sdk();
         vhds = sdk.getBlobContainerClient("vhds");
         vhds.createIfNotExists();
         try (ServerSocket s = new ServerSocket(0)) {
@@ -68,12 +67,7 @@ class AzuriteBlobsIT {
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (azurite != null) {
-            azurite.close();
-        }
+        TestServer.closeAll(server, azurite);
     }
 
     static String url(String type, String name, String version) {
@@ -100,7 +94,7 @@ class AzuriteBlobsIT {
     }
 
     /** A VHD uploaded to Azurite as a page blob; its path-style URI. */
-    static String azuriteVhd(TestVhd vhd, String name) {
+    static String azuriteVhd(Vhds.Sparse vhd, String name) {
         vhd.uploadAsPageBlob(vhds, name);
         return azurite.uri("vhds", name);
     }
@@ -110,7 +104,7 @@ class AzuriteBlobsIT {
     @Test
     void imagesAndDiskImportsTakeAzuriteVhdsByEitherUriStyle() {
         String name = unique("image") + ".vhd";
-        String pathStyle = azuriteVhd(TestVhd.random(8, 1, 0, 4096, 3 * TestVhd.MIB, 8192), name);
+        String pathStyle = azuriteVhd(Vhds.sparse(8 * MIB, 1, 0, 4096, 3 * MIB, 8192), name);
         Http.Response image = putImage(http, unique("img"), pathStyle);
         assertThat(image.status()).as(image.toString()).isEqualTo(201);
         assertThat(image.json().path("properties").path("storageProfile").path("osDisk").path("blobUri").asText())
@@ -130,7 +124,7 @@ class AzuriteBlobsIT {
     @Test
     void aBlockBlobIs400NamingTheBlob() {
         String name = unique("block") + ".vhd";
-        TestVhd.random(1, 2, 0, 4096).uploadAsBlockBlob(vhds, name);
+        Vhds.sparse(MIB, 2, 0, 4096).uploadAsBlockBlob(vhds, name);
         Http.Response r = putImage(http, unique("img"), azurite.uri("vhds", name));
         assertError(r, 400, "InvalidParameter", azurite.uri("vhds", name), "block blob", "page blob");
         assertThat(r.json().path("error").path("target").asText()).isEqualTo("properties.storageProfile.osDisk.blobUri");
@@ -142,7 +136,7 @@ class AzuriteBlobsIT {
         assertError(putImage(http, unique("img"), missing), 404, "NotFound", missing);
         assertError(putImage(http, unique("img"), azurite.uri("no-such-container", "d.vhd")), 404, "NotFound");
 
-        TestVhd corrupt = TestVhd.random(2, 3, 0, 4096);
+        Vhds.Sparse corrupt = Vhds.sparse(2 * MIB, 3, 0, 4096);
         corrupt.bytes()[corrupt.bytes().length - 512] = 'X'; // the cookie
         String uri = azuriteVhd(corrupt, unique("corrupt") + ".vhd");
         assertError(putImage(http, unique("img"), uri), 400, "InvalidParameter", uri, "not a valid fixed VHD",
@@ -177,15 +171,9 @@ class AzuriteBlobsIT {
         assertThat(r.status()).as(action + ": " + r).isEqualTo(200);
     }
 
-    static BlobClient azuriteBlob(String uri) {
-        BlobRef b = BlobRef.parse(uri);
-        assertThat(b.account()).isEqualTo("devstoreaccount1");
-        return sdk.getBlobContainerClient(b.container()).getBlobClient(b.path());
-    }
-
     @Test
     void aVmDiskCopiedIntoAzuriteAndItsCaptureLandThereAsSparsePageBlobs() {
-        TestVhd image = TestVhd.random(16, 4, 0, 64 * 1024, 5 * TestVhd.MIB, 3 * TestVhd.MIB, 15 * TestVhd.MIB, 4096);
+        Vhds.Sparse image = Vhds.sparse(16 * MIB, 4, 0, 64 * 1024, 5 * MIB, 3 * MIB, 15 * MIB, 4096);
         String local = "vhds/" + unique("embedded-image") + ".vhd";
         Http.Response put = http.putBytes("/_azimuth/blobs/acct1/" + local, image.bytes());
         assertThat(put.status()).as(put.toString()).isEqualTo(201);
@@ -195,10 +183,10 @@ class AzuriteBlobsIT {
         String osVhd = azurite.uri("vms", unique("os") + ".vhd");
         Http.Response created = http.put(url("virtualMachines", vmName, V), vm(vmName, imageUri, osVhd).toString());
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        BlobClient os = azuriteBlob(osVhd);
+        BlobClient os = azurite.blob(osVhd);
         assertThat(os.getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
-        assertThat(TestVhd.sha256(TestVhd.download(os))).isEqualTo(image.sha256());
-        assertThat(describe(TestVhd.pageRanges(os))).as("only the data was sent").isEqualTo(describe(image.regions()));
+        assertThat(Vhds.sha256(Vhds.download(os))).isEqualTo(image.sha256());
+        assertThat(describe(Vhds.pageRanges(os))).as("only the data was sent").isEqualTo(describe(image.regions()));
 
         act(vmName, "deallocate");
         act(vmName, "generalize");
@@ -210,10 +198,10 @@ class AzuriteBlobsIT {
                 .path("osDisk").path("image").path("uri").asText();
         assertThat(captured).startsWith("https://devstoreaccount1.blob.core.windows.net/system/Microsoft.Compute/Images/"
                 + "images/pfx-osDisk.");
-        BlobClient out = azuriteBlob(captured);
+        BlobClient out = azurite.blob(captured);
         assertThat(out.getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
-        assertThat(TestVhd.sha256(TestVhd.download(out))).isEqualTo(image.sha256());
-        assertThat(describe(TestVhd.pageRanges(out))).isEqualTo(describe(image.regions()));
+        assertThat(Vhds.sha256(Vhds.download(out))).isEqualTo(image.sha256());
+        assertThat(describe(Vhds.pageRanges(out))).isEqualTo(describe(image.regions()));
 
         Http.Response fromCapture = putImage(http, unique("captured"), captured);
         assertThat(fromCapture.status()).as(fromCapture.toString()).isEqualTo(201);
@@ -221,7 +209,7 @@ class AzuriteBlobsIT {
 
     @Test
     void aVmDiskCopiedOutOfAzuriteKeepsItsBytes() {
-        TestVhd image = TestVhd.random(8, 5, 512, 4096, 7 * TestVhd.MIB, 8192);
+        Vhds.Sparse image = Vhds.sparse(8 * MIB, 5, 512, 4096, 7 * MIB, 8192);
         String imageUri = azuriteVhd(image, unique("azure-image") + ".vhd");
         String vmName = unique("vm");
         String local = "vms/" + unique("local-os") + ".vhd";
@@ -230,23 +218,23 @@ class AzuriteBlobsIT {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         Http.Bytes bytes = http.getBytes("/_azimuth/blobs/acct1/" + local, Map.of());
         assertThat(bytes.status()).isEqualTo(200);
-        assertThat(TestVhd.sha256(bytes.body())).isEqualTo(image.sha256());
+        assertThat(Vhds.sha256(bytes.body())).isEqualTo(image.sha256());
     }
 
     // ---- the blob endpoints, reset
 
     @Test
     void theBlobEndpointsReachAzuriteForItsAccount() {
-        TestVhd vhd = TestVhd.random(2, 6, 0, 4096);
+        Vhds.Sparse vhd = Vhds.sparse(2 * MIB, 6, 0, 4096);
         String name = unique("uploaded") + ".vhd";
         Http.Response put = http.putBytes("/_azimuth/blobs/devstoreaccount1/uploads/" + name, vhd.bytes());
         assertThat(put.status()).as(put.toString()).isEqualTo(201);
         assertThat(put.json().path("vhd").path("valid").asBoolean()).as(put.toString()).isTrue();
         BlobClient blob = sdk.getBlobContainerClient("uploads").getBlobClient(name);
         assertThat(blob.getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
-        assertThat(TestVhd.sha256(TestVhd.download(blob))).isEqualTo(vhd.sha256());
+        assertThat(Vhds.sha256(Vhds.download(blob))).isEqualTo(vhd.sha256());
         Http.Bytes back = http.getBytes("/_azimuth/blobs/devstoreaccount1/uploads/" + name, Map.of());
-        assertThat(TestVhd.sha256(back.body())).isEqualTo(vhd.sha256());
+        assertThat(Vhds.sha256(back.body())).isEqualTo(vhd.sha256());
         assertThat(http.get("/_azimuth/blobs/devstoreaccount1/uploads").json().path("value").findValuesAsText("name"))
                 .contains(name);
     }
@@ -254,7 +242,7 @@ class AzuriteBlobsIT {
     @Test
     void resetLeavesTheAccountsBlobsAlone() {
         String name = unique("kept") + ".vhd";
-        azuriteVhd(TestVhd.random(1, 7, 0, 512), name);
+        azuriteVhd(Vhds.sparse(MIB, 7, 0, 512), name);
         server.reset();
         assertThat(vhds.getBlobClient(name).exists()).isTrue();
         Http.Response r = http.put(TestServer.rg(RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
@@ -276,7 +264,7 @@ class AzuriteBlobsIT {
 
     @Test
     void theJarTakesTheAccountFromItsFlagAndLoadsTheSdkOnlyWhenABlobIsThere(@TempDir Path dir) throws IOException {
-        String uri = azuriteVhd(TestVhd.random(1, 8, 0, 4096), unique("jar") + ".vhd");
+        String uri = azuriteVhd(Vhds.sparse(MIB, 8, 0, 4096), unique("jar") + ".vhd");
         Path classes = dir.resolve("classes.log");
         try (JarProcess jar = JarProcess.start(List.of("-Xlog:class+load=info:file=" + classes), dir.resolve("data"),
                 "--in-memory", "--storage-account", "devstoreaccount1=http://127.0.0.1:" + azurite.port)) {
@@ -284,7 +272,7 @@ class AzuriteBlobsIT {
             Http.Response rg = client.put(TestServer.rg(RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
             assertThat(rg.status()).as(rg.toString()).isIn(200, 201);
             Http.Response upload = client.putBytes("/_azimuth/blobs/acct1/vhds/local.vhd",
-                    TestVhd.random(1, 9, 0, 4096).bytes());
+                    Vhds.sparse(MIB, 9, 0, 4096).bytes());
             assertThat(upload.status()).as(upload.toString()).isEqualTo(201);
             Http.Response local = putImage(client, "embedded", "https://acct1.blob.core.windows.net/vhds/local.vhd");
             assertThat(local.status()).as(local.toString()).isEqualTo(201);

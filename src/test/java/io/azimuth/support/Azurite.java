@@ -1,5 +1,9 @@
 package io.azimuth.support;
 
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.azure.StorageAccount;
 import org.junit.jupiter.api.Assumptions;
 
@@ -34,6 +38,7 @@ public final class Azurite implements AutoCloseable {
     private final Path workspace;
     public final int port;
     private final ConcurrentLinkedQueue<String> output;
+    private BlobServiceClient sdk;
 
     private Azurite(Process process, Path workspace, int port, ConcurrentLinkedQueue<String> output) {
         this.process = process;
@@ -143,6 +148,31 @@ public final class Azurite implements AutoCloseable {
     /** A blob's path-style URI, as Azurite names it. */
     public String uri(String container, String blob) {
         return endpoint() + "/" + container + "/" + blob;
+    }
+
+    /**
+     * A blob's host-style URI, as Azure names blobs: {@code https://devstoreaccount1.blob.core.windows.net/...}, which
+     * the emulator routes to this Azurite by its account name.
+     */
+    public static String hostStyleUri(String container, String blob) {
+        return "https://" + StorageAccount.DEVELOPMENT_ACCOUNT + ".blob.core.windows.net/" + container + "/" + blob;
+    }
+
+    /** A storage SDK client of the development account at this Azurite. */
+    public synchronized BlobServiceClient sdk() {
+        if (sdk == null) {
+            sdk = new BlobServiceClientBuilder().connectionString(connectionString()).buildClient();
+        }
+        return sdk;
+    }
+
+    /** The blob that a URI of the development account names, host-style or path-style, as the SDK reaches it here. */
+    public BlobClient blob(String uri) {
+        BlobRef b = BlobRef.parse(uri);
+        if (!b.account().equals(StorageAccount.DEVELOPMENT_ACCOUNT)) {
+            throw new AssertionError(uri + " does not name a blob of " + StorageAccount.DEVELOPMENT_ACCOUNT);
+        }
+        return sdk().getBlobContainerClient(b.container()).getBlobClient(b.path());
     }
 
     @Override

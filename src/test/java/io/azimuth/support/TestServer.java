@@ -88,6 +88,27 @@ public final class TestServer implements AutoCloseable {
         deleteTree(dataDir);
     }
 
+    /** Closes each of {@code resources} that is not null, in order, all of them even when one fails. */
+    public static void closeAll(AutoCloseable... resources) {
+        RuntimeException failed = null;
+        for (AutoCloseable r : resources) {
+            try {
+                if (r != null) {
+                    r.close();
+                }
+            } catch (Exception e) {
+                if (failed == null) {
+                    failed = new IllegalStateException("cannot close " + r, e);
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
     public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -2,7 +2,6 @@ package io.azimuth.blobs.azure;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobType;
 import com.azure.storage.blob.models.ListBlobsOptions;
@@ -14,7 +13,8 @@ import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.support.Azurite;
-import io.azimuth.support.TestVhd;
+import io.azimuth.support.TestServer;
+import io.azimuth.support.Vhds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,13 +30,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
-import static io.azimuth.support.TestVhd.MIB;
-import static io.azimuth.support.TestVhd.describe;
+import static io.azimuth.support.Vhds.describe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Azure Storage blob store against a real Azurite: VHD checks, writers, readers, copies, errors. */
 class AzureBlobStoreIT {
+    static final int MIB = (int) Vhds.MIB;
+
     static Azurite azurite;
     static BlobServiceClient sdk;
     static VhdStore store;
@@ -48,7 +49,7 @@ class AzureBlobStoreIT {
     @BeforeAll
     static void start() {
         azurite = Azurite.start();
-        sdk = new BlobServiceClientBuilder().connectionString(azurite.connectionString()).buildClient();
+        sdk = azurite.sdk();
         store = AzureBlobStore.open(azurite.account());
         vhds = sdk.getBlobContainerClient("vhds");
         vhds.createIfNotExists();
@@ -56,12 +57,7 @@ class AzureBlobStoreIT {
 
     @AfterAll
     static void stop() {
-        if (store != null) {
-            store.close();
-        }
-        if (azurite != null) {
-            azurite.close();
-        }
+        TestServer.closeAll(store, azurite);
     }
 
     static String unique(String name) {
@@ -94,7 +90,7 @@ class AzureBlobStoreIT {
 
     @Test
     void aPageBlobHoldingAFixedVhdIsOne() {
-        TestVhd vhd = TestVhd.random(3, 1, 0, 8192);
+        Vhds.Sparse vhd = Vhds.sparse(3 * MIB, 1, 0, 8192);
         String name = unique("valid");
         vhd.uploadAsPageBlob(vhds, name);
         assertThat(store.vhd(ref("vhds", name), "f").virtualSize()).isEqualTo(3L * MIB);
@@ -104,7 +100,7 @@ class AzureBlobStoreIT {
     @Test
     void aBlockBlobIs400NamingTheBlobAndTheField() {
         String name = unique("block");
-        TestVhd.random(1, 2, 0, 4096).uploadAsBlockBlob(vhds, name);
+        Vhds.sparse(MIB, 2, 0, 4096).uploadAsBlockBlob(vhds, name);
         ApiException e = vhdError(ref("vhds", name));
         assertThat(e.status()).isEqualTo(400);
         assertThat(e.code()).isEqualTo("InvalidParameter");
@@ -125,7 +121,7 @@ class AzureBlobStoreIT {
 
     @Test
     void aCorruptFooterIs400() {
-        TestVhd vhd = TestVhd.random(2, 3, 0, 4096);
+        Vhds.Sparse vhd = Vhds.sparse(2 * MIB, 3, 0, 4096);
         vhd.bytes()[vhd.bytes().length - 512 + 70] ^= 0x5a; // inside the unique id: the checksum no longer matches
         String name = unique("corrupt");
         vhd.uploadAsPageBlob(vhds, name);
@@ -152,15 +148,15 @@ class AzureBlobStoreIT {
             assertThat(store.size(blob)).as("nothing visible before the commit").isEmpty();
             w.commit(expected.length);
         }
-        assertThat(TestVhd.sha256(TestVhd.download(sdk.getBlobContainerClient("written").getBlobClient(blob.path()))))
-                .isEqualTo(TestVhd.sha256(expected));
+        assertThat(Vhds.sha256(Vhds.download(sdk.getBlobContainerClient("written").getBlobClient(blob.path()))))
+                .isEqualTo(Vhds.sha256(expected));
         assertThat(sdk.getBlobContainerClient("written").getBlobClient(blob.path()).getProperties().getBlobType())
                 .isEqualTo(BlobType.PAGE_BLOB);
         assertThat(stagingBlobs("written")).isEmpty();
         assertThat(store.list("devstoreaccount1", "written", "")).extracting(BlobRef::path).contains(blob.path())
                 .noneMatch(p -> p.startsWith(AzureBlobStore.STAGING));
         // only the written pages hold data
-        assertThat(describe(TestVhd.pageRanges(sdk.getBlobContainerClient("written").getBlobClient(blob.path()))))
+        assertThat(describe(Vhds.pageRanges(sdk.getBlobContainerClient("written").getBlobClient(blob.path()))))
                 .containsExactly("0-1536", (4 * MIB - 512) + "-" + (4 * MIB + 512),
                         (4 * MIB + 4096) + "-" + (4 * MIB + 4096 + 512),
                         (4 * MIB + 4096 + 1024) + "-" + (4 * MIB + 8192), (8 * MIB) + "-" + (8 * MIB + 5120));
@@ -203,19 +199,19 @@ class AzureBlobStoreIT {
         BlobRef blob = ref("blank", unique("b"));
         store.createBlank(blob, 30L << 30);
         assertThat(store.vhd(blob, "f").virtualSize()).isEqualTo(30L << 30);
-        assertThat(describe(TestVhd.pageRanges(sdk.getBlobContainerClient("blank").getBlobClient(blob.path()))))
+        assertThat(describe(Vhds.pageRanges(sdk.getBlobContainerClient("blank").getBlobClient(blob.path()))))
                 .containsExactly((30L << 30) + "-" + ((30L << 30) + 512));
     }
 
     @Test
     void editingKeepsUnwrittenBytesAndResizingMovesTheFooter() throws IOException {
-        TestVhd vhd = TestVhd.random(2, 5, 0, 64 * 1024, MIB, 4096);
+        Vhds.Sparse vhd = Vhds.sparse(2 * MIB, 5, 0, 64 * 1024, MIB, 4096);
         String name = unique("edit");
         vhd.uploadAsPageBlob(vhds, name);
         BlobRef blob = ref("vhds", name);
         try (BlobWriter w = store.openEdit(blob)) {
             w.write(10, ByteBuffer.wrap(new byte[]{9, 9, 9}));
-            assertThat(TestVhd.sha256(TestVhd.download(vhds.getBlobClient(name)))).as("unchanged until the commit")
+            assertThat(Vhds.sha256(Vhds.download(vhds.getBlobClient(name)))).as("unchanged until the commit")
                     .isEqualTo(vhd.sha256());
             w.commit(vhd.bytes().length);
         }
@@ -223,14 +219,14 @@ class AzureBlobStoreIT {
         expected[10] = 9;
         expected[11] = 9;
         expected[12] = 9;
-        assertThat(TestVhd.sha256(TestVhd.download(vhds.getBlobClient(name)))).isEqualTo(TestVhd.sha256(expected));
+        assertThat(Vhds.sha256(Vhds.download(vhds.getBlobClient(name)))).isEqualTo(Vhds.sha256(expected));
 
         store.resize(blob, 3L * MIB);
         assertThat(store.vhd(blob, "f").virtualSize()).isEqualTo(3L * MIB);
-        byte[] resized = TestVhd.download(vhds.getBlobClient(name));
+        byte[] resized = Vhds.download(vhds.getBlobClient(name));
         assertThat(resized).hasSize(3 * MIB + 512);
-        assertThat(TestVhd.sha256(java.util.Arrays.copyOf(resized, 2 * MIB)))
-                .isEqualTo(TestVhd.sha256(java.util.Arrays.copyOf(expected, 2 * MIB)));
+        assertThat(Vhds.sha256(java.util.Arrays.copyOf(resized, 2 * MIB)))
+                .isEqualTo(Vhds.sha256(java.util.Arrays.copyOf(expected, 2 * MIB)));
         assertThat(java.util.Arrays.copyOfRange(resized, 2 * MIB, 2 * MIB + 512)).containsOnly(0);
         assertThat(stagingBlobs("vhds")).isEmpty();
     }
@@ -238,7 +234,7 @@ class AzureBlobStoreIT {
     @Test
     void editingABlockBlobOrAMissingBlobIsRefused() {
         String name = unique("block-edit");
-        TestVhd.random(1, 6, 0, 4096).uploadAsBlockBlob(vhds, name);
+        Vhds.sparse(MIB, 6, 0, 4096).uploadAsBlockBlob(vhds, name);
         assertThatThrownBy(() -> store.openEdit(ref("vhds", name))).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.status()).isEqualTo(400));
         assertThatThrownBy(() -> store.openEdit(ref("vhds", unique("none")))).isInstanceOfSatisfying(
@@ -249,7 +245,7 @@ class AzureBlobStoreIT {
 
     @Test
     void readsAreRangedAndPinnedToTheBlobTheyOpened() throws IOException {
-        TestVhd vhd = TestVhd.random(9, 7, 0, 4096, 5 * MIB, 8192);
+        Vhds.Sparse vhd = Vhds.sparse(9 * MIB, 7, 0, 4096, 5 * MIB, 8192);
         String name = unique("read");
         vhd.uploadAsPageBlob(vhds, name);
         BlobRef blob = ref("vhds", name);
@@ -263,7 +259,7 @@ class AzureBlobStoreIT {
             assertThat(b.array()).isEqualTo(java.util.Arrays.copyOfRange(vhd.bytes(), 5 * MIB + 10, 5 * MIB + 110));
             assertThat(VhdFooter.check(c)).isEqualTo(9L * MIB);
 
-            TestVhd.random(9, 8, 0, 4096).uploadAsPageBlob(vhds, name); // replaced while open
+            Vhds.sparse(9 * MIB, 8, 0, 4096).uploadAsPageBlob(vhds, name); // replaced while open
             c.position(0);
             assertThatThrownBy(() -> c.read(ByteBuffer.allocate(10))).isInstanceOfSatisfying(ApiException.class,
                     e -> assertThat(e.status()).isEqualTo(409));
@@ -274,7 +270,7 @@ class AzureBlobStoreIT {
     @Test
     void listingIsInNameOrderWithAPrefixAndDeletingSaysWhetherThereWasABlob() {
         BlobContainerClient c = sdk.getBlobContainerClient("listing");
-        TestVhd vhd = TestVhd.random(1, 9, 0, 512);
+        Vhds.Sparse vhd = Vhds.sparse(MIB, 9, 0, 512);
         for (String n : List.of("b/2.vhd", "a.vhd", "b/1.vhd", "c.vhd")) {
             vhd.uploadAsPageBlob(c, n);
         }
@@ -291,7 +287,7 @@ class AzureBlobStoreIT {
     @Test
     void resetDeletesNoBlobOfTheAccount() {
         String name = unique("kept");
-        TestVhd.random(1, 10, 0, 512).uploadAsPageBlob(vhds, name);
+        Vhds.sparse(MIB, 10, 0, 512).uploadAsPageBlob(vhds, name);
         store.reset();
         assertThat(vhds.getBlobClient(name).exists()).isTrue();
     }
@@ -300,14 +296,14 @@ class AzureBlobStoreIT {
 
     @Test
     void aCopyInsideTheAccountIsServerSideAndKeepsBytesAndPageRanges() {
-        TestVhd vhd = TestVhd.random(6, 11, 0, 4096, 3 * MIB, 3 * MIB);
+        Vhds.Sparse vhd = Vhds.sparse(6 * MIB, 11, 0, 4096, 3 * MIB, 3 * MIB);
         String name = unique("source");
         vhd.uploadAsPageBlob(vhds, name);
         BlobRef target = ref("copies", unique("target"));
         store.copy(ref("vhds", name), target, false);
         var copied = sdk.getBlobContainerClient("copies").getBlobClient(target.path());
-        assertThat(TestVhd.sha256(TestVhd.download(copied))).isEqualTo(vhd.sha256());
-        assertThat(describe(TestVhd.pageRanges(copied))).isEqualTo(describe(vhd.regions()));
+        assertThat(Vhds.sha256(Vhds.download(copied))).isEqualTo(vhd.sha256());
+        assertThat(describe(Vhds.pageRanges(copied))).isEqualTo(describe(vhd.regions()));
         assertThatThrownBy(() -> store.copy(ref("vhds", name), target, false)).isInstanceOfSatisfying(
                 ApiException.class, e -> assertThat(e.code()).isEqualTo("BlobAlreadyExists"));
         assertThatThrownBy(() -> store.copy(ref("vhds", unique("none")), target, true)).isInstanceOfSatisfying(
@@ -316,14 +312,14 @@ class AzureBlobStoreIT {
 
     @Test
     void aPageBlobCopiedOverABlockBlobReplacesIt() {
-        TestVhd vhd = TestVhd.random(1, 12, 0, 4096);
+        Vhds.Sparse vhd = Vhds.sparse(MIB, 12, 0, 4096);
         String source = unique("page");
         String target = unique("was-block");
         vhd.uploadAsPageBlob(vhds, source);
-        TestVhd.random(1, 13, 0, 512).uploadAsBlockBlob(vhds, target);
+        Vhds.sparse(MIB, 13, 0, 512).uploadAsBlockBlob(vhds, target);
         store.copy(ref("vhds", source), ref("vhds", target), true);
         assertThat(vhds.getBlobClient(target).getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
-        assertThat(TestVhd.sha256(TestVhd.download(vhds.getBlobClient(target)))).isEqualTo(vhd.sha256());
+        assertThat(Vhds.sha256(Vhds.download(vhds.getBlobClient(target)))).isEqualTo(vhd.sha256());
     }
 
     /** Records the writes a store's writers receive. */
@@ -359,7 +355,7 @@ class AzureBlobStoreIT {
 
     @Test
     void copiesBetweenTheEmbeddedStoreAndAzuriteKeepBytesAndSparseness() throws IOException {
-        TestVhd vhd = TestVhd.random(12, 14, 0, 8192, 5 * MIB + 512, 100 * 1024, 11 * MIB, MIB);
+        Vhds.Sparse vhd = Vhds.sparse(12 * MIB, 14, 0, 8192, 5 * MIB + 512, 100 * 1024, 11 * MIB, MIB);
         Recording embeddedWrites = new Recording();
         try (SqliteStore catalog = SqliteStore.inMemory();
              ChunkedVhdStore files = ChunkedVhdStore.open(catalog, dir.resolve("blobs"))) {
@@ -385,16 +381,16 @@ class AzureBlobStoreIT {
             routing.copy(local, remote, false);
             var copied = sdk.getBlobContainerClient("from-embedded").getBlobClient(remote.path());
             assertThat(copied.getProperties().getBlobType()).isEqualTo(BlobType.PAGE_BLOB);
-            assertThat(TestVhd.sha256(TestVhd.download(copied))).isEqualTo(vhd.sha256());
-            assertThat(describe(TestVhd.pageRanges(copied))).isEqualTo(describe(vhd.regions()));
+            assertThat(Vhds.sha256(Vhds.download(copied))).isEqualTo(vhd.sha256());
+            assertThat(describe(Vhds.pageRanges(copied))).isEqualTo(describe(vhd.regions()));
             assertThat(routing.vhd(remote, "f").virtualSize()).isEqualTo(12L * MIB);
 
             // Azurite -> Azurite (server-side)
             BlobRef again = ref("from-embedded", unique("again"));
             routing.copy(remote, again, false);
             var second = sdk.getBlobContainerClient("from-embedded").getBlobClient(again.path());
-            assertThat(TestVhd.sha256(TestVhd.download(second))).isEqualTo(vhd.sha256());
-            assertThat(describe(TestVhd.pageRanges(second))).isEqualTo(describe(vhd.regions()));
+            assertThat(Vhds.sha256(Vhds.download(second))).isEqualTo(vhd.sha256());
+            assertThat(describe(Vhds.pageRanges(second))).isEqualTo(describe(vhd.regions()));
 
             assertThatThrownBy(() -> routing.copy(local, remote, false)).isInstanceOfSatisfying(ApiException.class,
                     e -> assertThat(e.code()).isEqualTo("BlobAlreadyExists"));
@@ -409,7 +405,7 @@ class AzureBlobStoreIT {
             while (b.hasRemaining() && c.read(b) > 0) {
                 // fill
             }
-            return TestVhd.sha256(b.array());
+            return Vhds.sha256(b.array());
         }
     }
 
@@ -422,7 +418,7 @@ class AzureBlobStoreIT {
                 com.azure.storage.common.sas.AccountSasResourceType.parse("sco")));
         StorageAccount withSas = StorageAccount.parse("devstoreaccount1=" + azurite.endpoint() + "?" + sas);
         assertThat(withSas.authentication()).isEqualTo("SAS token");
-        TestVhd vhd = TestVhd.random(2, 15, 0, 4096);
+        Vhds.Sparse vhd = Vhds.sparse(2 * MIB, 15, 0, 4096);
         String name = unique("sas");
         vhd.uploadAsPageBlob(vhds, name);
         try (VhdStore viaSas = AzureBlobStore.open(withSas)) {
@@ -435,8 +431,8 @@ class AzureBlobStoreIT {
             }
             byte[] expected = vhd.bytes().clone();
             expected[0] = 7;
-            assertThat(TestVhd.sha256(TestVhd.download(vhds.getBlobClient(copy.path()))))
-                    .isEqualTo(TestVhd.sha256(expected));
+            assertThat(Vhds.sha256(Vhds.download(vhds.getBlobClient(copy.path()))))
+                    .isEqualTo(Vhds.sha256(expected));
         }
     }
 

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.OptionalLong;
 
 import static io.azimuth.compute.vms.VmFixture.RG;
 import static io.azimuth.compute.vms.VmFixture.SP;
@@ -87,9 +86,7 @@ class VmBytesTest {
 
     /** A managed disk's bytes (its VM must be deallocated, or it unattached). */
     static byte[] bytes(String disk) {
-        byte[] b = Vhds.download(http, grant(disk));
-        revoke(disk);
-        return b;
+        return VmFixture.diskBytes(http, disk);
     }
 
     static String state(String disk) {
@@ -114,18 +111,6 @@ class VmBytesTest {
 
     static String dataDiskName(JsonNode vm, int index) {
         return vm.path("properties").path("storageProfile").path("dataDisks").get(index).path("name").asText();
-    }
-
-    /** A VM whose unmanaged OS disk at {@code vhd} is made from the user image VHD {@code image}. */
-    static ObjectNode fromUserImage(String name, String image, String vhd) {
-        ObjectNode body = linux(name);
-        obj(body, SP).remove("imageReference");
-        ObjectNode osDisk = obj(body, SP + ".osDisk");
-        osDisk.remove("managedDisk");
-        osDisk.put("osType", "Linux");
-        osDisk.putObject("image").put("uri", image);
-        osDisk.putObject("vhd").put("uri", vhd);
-        return body;
     }
 
     // ---- custom images ----
@@ -192,7 +177,7 @@ class VmBytesTest {
 
     @Test
     void deletingAnImageFreesItsBytesAndReplacingItsDisksFreesTheOldOnes() {
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         blobImage("img");
         Vhds.assertBlobCount(server, before, 2, "an OS disk and a data disk");
         Http.Response r = http.put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
@@ -208,7 +193,7 @@ class VmBytesTest {
     @Test
     void aUserImageVmsUnmanagedDiskHoldsTheImageAndReimageRestoresIt() {
         String vhd = VmFixture.newVhd("vm1-os");
-        create(http, "vm1", fromUserImage("vm1", OS_BLOB, vhd));
+        create(http, "vm1", VmFixture.fromUserImage("vm1", OS_BLOB, vhd));
         Vhds.assertSameDisk(Vhds.blob(http, vhd), os);
         Vhds.upload(http, vhd, Vhds.random(2 * MIB, 5)); // what the VM wrote
         Http.Response r = http.post(action("vm1", "reimage"), null);
@@ -248,7 +233,7 @@ class VmBytesTest {
     @Test
     void anEphemeralOsDiskKeepsItsBytesPrivatelyUntilTheVmGoes() {
         blobImage("img");
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         ObjectNode body = VmFixture.fromCustomImage("vm1", "img");
         obj(body, SP + ".osDisk").put("caching", "ReadOnly").putObject("diffDiskSettings").put("option", "Local");
         create(http, "vm1", body);
@@ -265,7 +250,7 @@ class VmBytesTest {
     @Test
     void deletingAVmFreesTheDisksItDeletesAndKeepsTheOthersBytes() {
         blobImage("img");
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         ObjectNode body = fromImage("vm1", "img");
         obj(body, SP + ".osDisk").put("deleteOption", "Delete");
         JsonNode vm = create(http, "vm1", body);
@@ -288,7 +273,7 @@ class VmBytesTest {
         Http.Response f = http.put(foreign + "?api-version=" + VmFixture.DISK_V, "{\"location\":\"westus\","
                 + "\"properties\":{\"creationData\":{\"createOption\":\"Empty\"},\"diskSizeGB\":1}}");
         assertThat(f.status()).as(f.toString()).isEqualTo(200);
-        OptionalLong before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server);
         blobImage("img");
         ObjectNode body = fromImage("vm1", "img");
         dataDisks(body).addObject().put("lun", 5).put("createOption", "Attach").putObject("managedDisk")
@@ -345,16 +330,8 @@ class VmBytesTest {
 
     @Test
     void aVmWithAnAttachedOsDiskHasNoImageToReimageFrom() {
-        Http.Response d = http.put(diskUrl("os-disk"), "{\"location\":\"westus\",\"properties\":{\"osType\":\"Linux\","
-                + "\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\"" + OS_BLOB + "\"}}}");
-        assertThat(d.status()).as(d.toString()).isEqualTo(200);
-        ObjectNode body = linux("vm1");
-        obj(body, "properties").remove("osProfile");
-        obj(body, SP).remove("imageReference");
-        ObjectNode osDisk = obj(body, SP + ".osDisk");
-        osDisk.put("createOption", "Attach");
-        osDisk.putObject("managedDisk").put("id", id("disks", "os-disk"));
-        create(http, "vm1", body);
+        VmFixture.importDisk(http, "os-disk", OS_BLOB);
+        create(http, "vm1", VmFixture.attachedOs("vm1", "os-disk"));
         assertRefused(http.post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.support.Http;
 import io.azimuth.support.TestServer;
+import io.azimuth.support.Vhds;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -137,10 +138,35 @@ final class VmFixture {
 
     /** A Linux VM whose OS disk is an unmanaged VHD at {@code vhdUri}. */
     static ObjectNode unmanaged(String computerName, String vhdUri) {
-        ObjectNode body = linux(computerName);
+        return unmanagedOs(linux(computerName), vhdUri);
+    }
+
+    /** The VM {@code body} with its OS disk an unmanaged VHD at {@code vhdUri} instead of a managed disk. */
+    static ObjectNode unmanagedOs(ObjectNode body, String vhdUri) {
         ObjectNode os = obj(body, SP + ".osDisk");
         os.remove("managedDisk");
         os.putObject("vhd").put("uri", vhdUri);
+        return body;
+    }
+
+    /** A Linux VM whose unmanaged OS disk at {@code vhdUri} is made from the user image VHD {@code imageUri}. */
+    static ObjectNode fromUserImage(String computerName, String imageUri, String vhdUri) {
+        ObjectNode body = unmanaged(computerName, vhdUri);
+        obj(body, SP).remove("imageReference");
+        ObjectNode os = obj(body, SP + ".osDisk");
+        os.put("osType", "Linux");
+        os.putObject("image").put("uri", imageUri);
+        return body;
+    }
+
+    /** A VM whose OS disk is the managed disk {@code disk}, attached: no image, no OS profile. */
+    static ObjectNode attachedOs(String computerName, String disk) {
+        ObjectNode body = linux(computerName);
+        obj(body, "properties").remove("osProfile");
+        obj(body, SP).remove("imageReference");
+        ObjectNode os = obj(body, SP + ".osDisk");
+        os.put("createOption", "Attach");
+        os.putObject("managedDisk").put("id", id("disks", disk));
         return body;
     }
 
@@ -212,6 +238,56 @@ final class VmFixture {
         List<String> names = new ArrayList<>();
         r.json().path("value").forEach(d -> names.add(d.path("name").asText()));
         return names;
+    }
+
+    /** A Linux disk imported from the VHD at {@code sourceUri}, which must be created at once (200). */
+    static JsonNode importDisk(Http http, String name, String sourceUri) {
+        Http.Response r = http.put(diskUrl(name), "{\"location\":\"westus\",\"properties\":{\"osType\":\"Linux\","
+                + "\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\"" + sourceUri + "\"}}}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    /** An image of the (generalized) VM {@code vm}, which must be created at once (201). */
+    static JsonNode imageOfVm(Http http, String image, String vm) {
+        Http.Response r = http.put(imageUrl(image), "{\"location\":\"westus\",\"properties\":{\"sourceVirtualMachine\":"
+                + "{\"id\":\"" + id("virtualMachines", vm) + "\"}}}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json();
+    }
+
+    /** A managed disk's bytes, read through beginGetAccess (its VM deallocated, or it unattached); access revoked. */
+    static byte[] diskBytes(Http http, String disk) {
+        String url = diskUrl(disk);
+        Http.Response r = http.post(url.replace("?", "/beginGetAccess?"),
+                "{\"access\":\"Read\",\"durationInSeconds\":600}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        byte[] bytes = Vhds.download(http, r.json().path("accessSAS").asText());
+        Http.Response revoked = http.post(url.replace("?", "/endGetAccess?"), null);
+        assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+        return bytes;
+    }
+
+    /**
+     * Captures the (stopped, generalized) VM {@code vm} into {@code container} under {@code prefix}; the storage
+     * profile of the answered template, whose disks' {@code image.uri} name the captured VHDs.
+     */
+    static JsonNode capture(Http http, String vm, String prefix, String container) {
+        Http.Response r = http.post(action(vm, "capture"), "{\"vhdPrefix\":\"" + prefix + "\","
+                + "\"destinationContainerName\":\"" + container + "\",\"overwriteVhds\":false}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().path("resources").get(0).path("properties").path("storageProfile");
+    }
+
+    /** The {@code image.uri} of a disk of a storage profile. */
+    static String imageUri(JsonNode disk) {
+        return disk.path("image").path("uri").asText();
+    }
+
+    /** An answer that must have {@code status}. */
+    static Http.Response ok(Http.Response r, int status) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        return r;
     }
 
     /** POST of an action that must be answered 200 at once. */
