@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
+import io.azimuth.store.OutsideWork;
+import io.azimuth.store.StoreTx;
 
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -134,6 +137,37 @@ public final class ManagedContent {
     }
 
     // ---- staging ----
+
+    /**
+     * Work copying a user blob, outside the store write asking for it ({@link StoreTx#outside}), to a new staging
+     * blob, which it answers (null when the user blob does not exist); the write copies it into place and frees it.
+     * Undoing the work frees it too.
+     */
+    public OutsideWork<BlobRef> stage(BlobRef blob) {
+        return new OutsideWork<>() {
+            @Override
+            public String key() {
+                return "stage " + blob.uri();
+            }
+
+            @Override
+            public BlobRef run() {
+                if (vhds.size(blob).isEmpty()) {
+                    return null;
+                }
+                BlobRef staging = BlobRef.managed(STAGING, UUID.randomUUID().toString());
+                vhds.copy(blob, staging, true);
+                return staging;
+            }
+
+            @Override
+            public void undo(BlobRef staging) {
+                if (staging != null) {
+                    vhds.delete(staging);
+                }
+            }
+        };
+    }
 
     /**
      * Stages the user blobs a request names (outside any store write: their account may be remote), runs

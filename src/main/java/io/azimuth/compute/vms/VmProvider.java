@@ -123,7 +123,7 @@ public final class VmProvider implements Provider {
         action(p, type, one, "capture", (r, vm) -> {
             ObjectNode input = VirtualMachines.captureInput(r.json());
             return machines.action(r, vm, "capture", (tx, doc) -> {
-                machines.checkCapture(doc, input);
+                machines.checkCapture(tx, doc, input);
                 return input;
             }, false);
         });
