@@ -236,21 +236,17 @@ final class VirtualMachines {
         }
         VmRules.Origin origin = reimageOrigin(tx, doc);
         long growTo = state.path("osDiskBytes").asLong(0);
-        StagedBlobs direct = StagedBlobs.none(vhds);
         if (osDisk.has("vhd") && !VmDocuments.ephemeral(doc)) {
             // the OS disk's blob is rewritten outside the write (its account may be remote); doing it again is harmless
             BlobRef blob = BlobRef.parse(osDisk.path("vhd").path("uri").asText());
-            tx.outside(BlobWork.write(vhds, "reimage", blob, () -> rules.write(blob, origin, growTo, direct)));
-        } else if (origin.user() != null) {
-            // managed content from a user image VHD: its bytes are staged outside the write, then moved in place
-            BlobRef staging = tx.outside(content.stage(origin.user()));
-            VmRules.Origin staged = new VmRules.Origin(staging, null, origin.blankBytes());
-            writeManaged(tx, doc, osDisk, staged, growTo, direct);
-            if (staging != null) {
-                content.free(staging);
-            }
+            content.staged(tx, List.of(), staged -> tx.outside(BlobWork.write(vhds, "reimage", blob,
+                    () -> rules.write(blob, origin, growTo, staged))));
         } else {
-            writeManaged(tx, doc, osDisk, origin, growTo, direct);
+            // managed content; a user image VHD's bytes are staged outside the write
+            content.staged(tx, List.of(), staged -> {
+                writeManaged(tx, doc, osDisk, origin, growTo, staged);
+                return null;
+            });
         }
         state.put("power", "running");
         state.put("generalized", false);
@@ -262,12 +258,12 @@ final class VirtualMachines {
 
     /** A reimaged OS disk held as managed content: the ephemeral disk's bytes, or a new managed disk. */
     private void writeManaged(StoreTx tx, ObjectNode doc, ObjectNode osDisk, VmRules.Origin origin, long growTo,
-                              StagedBlobs direct) {
+                              StagedBlobs staged) {
         ObjectNode state = VmDocuments.state(doc);
         JsonNode platform = state.path("platform");
         String version = state.path("imageVersion").asText(null);
         if (VmDocuments.ephemeral(doc)) {
-            ManagedContent.content(doc).ifPresent(local -> rules.write(local, origin, growTo, direct));
+            ManagedContent.content(doc).ifPresent(local -> rules.write(local, origin, growTo, staged));
         } else if (osDisk.has("managedDisk") && osDisk.path("managedDisk").has("id")) {
             ResourceId vm = ResourceId.parse(doc.path("id").asText());
             ResourceId old = ResourceId.parse(osDisk.path("managedDisk").path("id").asText());
@@ -290,7 +286,7 @@ final class VirtualMachines {
             ObjectNode freshDisk = DiskDocuments.createAttached(tx, fresh, doc.path("location").asText(), sku,
                     osDisk.path("diskSizeGB").asInt(30), osDisk.path("osType").asText(null),
                     state.path("hyperVGeneration").asText("V1"), creation, vm.toString());
-            rules.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, direct);
+            rules.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, staged);
             if (oldDisk != null) {
                 if ("Delete".equals(osDisk.path("deleteOption").asText())) {
                     DiskDocuments.delete(tx, content, old);
