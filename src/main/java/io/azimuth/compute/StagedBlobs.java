@@ -68,7 +68,10 @@ public final class StagedBlobs implements AutoCloseable {
         }
     }
 
-    /** The work staging a blob, checked under {@code field}; one per blob in a write. */
+    /**
+     * The work staging a blob, checked under {@code field}; one per blob in a write. A blob refused as a VHD is not
+     * copied (the request is refused with it).
+     */
     private OutsideWork<Staged> stage(BlobRef blob, String field) {
         return new OutsideWork<>() {
             @Override
@@ -87,6 +90,36 @@ public final class StagedBlobs implements AutoCloseable {
                 BlobRef staging = BlobRef.managed(ManagedContent.STAGING, UUID.randomUUID().toString());
                 vhds.copy(blob, staging, true);
                 return new Staged(field, staging, vhd, null);
+            }
+
+            @Override
+            public void undo(Staged result) {
+                if (result.staging() != null) {
+                    vhds.delete(result.staging());
+                }
+            }
+        };
+    }
+
+    /**
+     * The work copying a blob refused as a VHD to staging as it is, for a write that copies it anyway (an image of a
+     * VM whose disk blob is no longer a valid VHD); null when there is no such blob.
+     */
+    private OutsideWork<Staged> stageUnchecked(BlobRef blob, Staged refused) {
+        return new OutsideWork<>() {
+            @Override
+            public String key() {
+                return "stage unchecked " + blob.uri();
+            }
+
+            @Override
+            public Staged run() {
+                if (vhds.size(blob).isEmpty()) {
+                    return refused;
+                }
+                BlobRef staging = BlobRef.managed(ManagedContent.STAGING, UUID.randomUUID().toString());
+                vhds.copy(blob, staging, true);
+                return new Staged(refused.field(), staging, null, refused.failure());
             }
 
             @Override
@@ -133,7 +166,12 @@ public final class StagedBlobs implements AutoCloseable {
             return true;
         }
         List<BlobRef> candidates = new ArrayList<>(2);
-        BlobRef staging = staged(blob, "blob").staging();
+        Staged s = staged(blob, "blob");
+        if (s.staging() == null && s.failure() != null) {
+            s = tx.outside(stageUnchecked(blob, s));
+            staged.put(blob.key(), s);
+        }
+        BlobRef staging = s.staging();
         if (staging != null && !consumed.contains(staging)) {
             candidates.add(staging);
         }
