@@ -21,8 +21,8 @@ import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
 import io.azimuth.resources.TrackedResources;
-import io.azimuth.store.Store;
 import io.azimuth.store.OutsideWork;
+import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
 
