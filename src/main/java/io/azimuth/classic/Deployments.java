@@ -4,16 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.Json;
 import io.azimuth.lro.Completion;
+import io.azimuth.store.OutsideWork;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -165,7 +168,7 @@ final class Deployments {
                 throw ClassicErrors.conflict("A deployment named '" + name + "' already exists.");
             }
             Planned planned = plan(tx, (ObjectNode) roles.get(0), sub, svc, name, version, Set.of(), 0);
-            planned.write(vhds);
+            tx.outside(planned.writes());
             ObjectNode d = Json.object();
             d.put("Name", name);
             d.put("DeploymentSlot", "Production");
@@ -201,7 +204,7 @@ final class Deployments {
             }
             Planned planned = plan(tx, role, sub, svc, d.path("Name").asText(), version, names,
                     d.path("Roles").size());
-            planned.write(vhds);
+            tx.outside(planned.writes());
             ((ArrayNode) d.path("Roles")).add(planned.role());
             ObjectNode input = Json.object();
             input.put("role", planned.role().path("RoleName").asText());
@@ -211,18 +214,11 @@ final class Deployments {
         return op;
     }
 
-    /** A role checked whole, with the blob writes it needs, done only once everything else passed. */
-    private record Planned(ObjectNode role, List<BlobWrite> writes) {
-        void write(VhdStore vhds) {
-            for (BlobWrite w : writes) {
-                w.run(vhds);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface BlobWrite {
-        void run(VhdStore vhds);
+    /**
+     * A role checked whole, with the blob writes it needs: done once everything else passed, outside the store write
+     * ({@link StoreTx#outside}: the blobs' account may be remote), before it commits.
+     */
+    private record Planned(ObjectNode role, List<OutsideWork<?>> writes) {
     }
 
     private Planned plan(StoreTx tx, ObjectNode in, String sub, String svc, String deployment, String version,
@@ -290,7 +286,7 @@ final class Deployments {
         if (os != null) {
             os = osType(os, osPath + "/OS");
         }
-        List<BlobWrite> writes = new ArrayList<>();
+        List<OutsideWork<?>> writes = new ArrayList<>();
         ObjectNode osDisk = Json.object();
         if (sourceImage != null && remote != null) {
             throw ClassicErrors.badRequest("The elements '" + osPath + "/SourceImageName' and '" + osPath
@@ -307,21 +303,21 @@ final class Deployments {
             }
             os = imageOs;
             BlobRef source = blob(image.path("MediaLink").asText(), "OSImage/MediaLink");
-            absent(mediaLink, osPath + "/MediaLink");
-            writes.add(v -> copy(v, source, mediaLink, osPath + "/MediaLink"));
+            absent(tx, mediaLink, osPath + "/MediaLink");
+            writes.add(copy(source, mediaLink, osPath + "/MediaLink"));
             osDisk.put("SourceImageName", image.path("Name").asText());
         } else if (remote != null) {
             BlobRef source = blob(remote, osPath + "/RemoteSourceImageLink");
-            vhd(source, osPath + "/RemoteSourceImageLink");
+            vhd(tx, source, osPath + "/RemoteSourceImageLink");
             if (os == null) {
                 throw ClassicErrors.badRequest("The element '" + osPath + "/OS' is required with a "
                         + "RemoteSourceImageLink: it is Windows or Linux.");
             }
-            absent(mediaLink, osPath + "/MediaLink");
-            writes.add(v -> copy(v, source, mediaLink, osPath + "/MediaLink"));
+            absent(tx, mediaLink, osPath + "/MediaLink");
+            writes.add(copy(source, mediaLink, osPath + "/MediaLink"));
             osDisk.put("RemoteSourceImageLink", remote);
         } else {
-            vhd(mediaLink, osPath + "/MediaLink");
+            vhd(tx, mediaLink, osPath + "/MediaLink");
             if (os == null) {
                 throw ClassicErrors.badRequest("The element '" + osPath + "/OS' is required to attach an existing "
                         + "OS disk: it is Windows or Linux.");
@@ -369,7 +365,7 @@ final class Deployments {
             role.set("Network", n);
         }
         role.set("OSVirtualHardDisk", osDisk);
-        role.set("DataVirtualHardDisks", dataDisks(in.path("DataVirtualHardDisks"), path, svc, roleName, stamp,
+        role.set("DataVirtualHardDisks", dataDisks(tx, in.path("DataVirtualHardDisks"), path, svc, roleName, stamp,
                 mediaLink, writes));
         role.put("HostName", hostName(kept, roleName));
         role.put("IpAddress", "10.0.0." + (4 + index));
@@ -378,8 +374,8 @@ final class Deployments {
         return new Planned(role, writes);
     }
 
-    private ArrayNode dataDisks(JsonNode disks, String path, String svc, String roleName, String stamp,
-                                BlobRef osMedia, List<BlobWrite> writes) {
+    private ArrayNode dataDisks(StoreTx tx, JsonNode disks, String path, String svc, String roleName, String stamp,
+                                BlobRef osMedia, List<OutsideWork<?>> writes) {
         ArrayNode out = Json.array();
         Set<Integer> luns = new HashSet<>();
         Set<String> media = new HashSet<>();
@@ -414,14 +410,14 @@ final class Deployments {
             String sourceLink = d.path("SourceMediaLink").asText(null);
             if (sourceLink != null) {
                 BlobRef source = blob(sourceLink, at + "/SourceMediaLink");
-                Vhd vhd = vhd(source, at + "/SourceMediaLink");
-                absent(blob, at + "/MediaLink");
-                writes.add(v -> copy(v, source, blob, at + "/MediaLink"));
+                Vhd vhd = vhd(tx, source, at + "/SourceMediaLink");
+                absent(tx, blob, at + "/MediaLink");
+                writes.add(copy(source, blob, at + "/MediaLink"));
                 if (vhd.sizeKnown()) {
                     disk.put("LogicalDiskSizeInGB", vhd.sizeGiB());
                 }
-            } else if (vhds.size(blob).isPresent()) {
-                Vhd vhd = vhd(blob, at + "/MediaLink");
+            } else if (tx.outside(BlobWork.size(vhds, blob)).isPresent()) {
+                Vhd vhd = vhd(tx, blob, at + "/MediaLink");
                 if (vhd.sizeKnown()) {
                     disk.put("LogicalDiskSizeInGB", vhd.sizeGiB());
                 }
@@ -436,7 +432,7 @@ final class Deployments {
                             + "not a disk size: 1 to 1023 GB.");
                 }
                 disk.put("LogicalDiskSizeInGB", size);
-                writes.add(v -> v.createBlank(blob, (long) size << 30));
+                writes.add(BlobWork.blank(vhds, blob, (long) size << 30));
             }
             out.add(disk);
             i++;
@@ -516,31 +512,38 @@ final class Deployments {
         }
     }
 
-    /** The blob as a fixed VHD; a missing or malformed one is a 400 naming the element. */
-    Vhd vhd(BlobRef blob, String at) {
+    /**
+     * The blob as a fixed VHD, looked at outside the store write; a missing or malformed one is a 400 naming the
+     * element.
+     */
+    private Vhd vhd(StoreTx tx, BlobRef blob, String at) {
         try {
-            return vhds.vhd(blob, at);
+            return tx.outside(BlobWork.vhd(vhds, blob, at));
         } catch (ApiException e) {
             throw ClassicErrors.badRequest(e.getMessage());
         }
     }
 
-    private void absent(BlobRef blob, String at) {
-        if (vhds.size(blob).isPresent()) {
+    private void absent(StoreTx tx, BlobRef blob, String at) {
+        if (tx.outside(BlobWork.size(vhds, blob)).isPresent()) {
             throw ClassicErrors.conflict("A blob already exists at '" + blob.uri() + "', given in '" + at + "': a new "
                     + "disk is written there, so it must not exist yet.");
         }
     }
 
-    static void copy(VhdStore vhds, BlobRef source, BlobRef target, String at) {
-        try {
-            vhds.copy(source, target, false);
-        } catch (ApiException e) {
-            if (e.status() == 409) {
-                throw ClassicErrors.conflict("A blob already exists at '" + target.uri() + "', given in '" + at + "'.");
+    /** Copying to a new blob, outside the store write: a 409 when it exists meanwhile, a 400 for a bad source. */
+    private OutsideWork<Boolean> copy(BlobRef source, BlobRef target, String at) {
+        return BlobWork.write(vhds, "copy of " + source.uri(), target, () -> {
+            try {
+                vhds.copy(source, target, false);
+            } catch (ApiException e) {
+                if (e.status() == 409) {
+                    throw ClassicErrors.conflict("A blob already exists at '" + target.uri() + "', given in '" + at
+                            + "'.");
+                }
+                throw ClassicErrors.badRequest(e.getMessage());
             }
-            throw ClassicErrors.badRequest(e.getMessage());
-        }
+        });
     }
 
     // ---- role operations ----
@@ -677,9 +680,9 @@ final class Deployments {
                 kept = ProvisioningRules.kept(provisioning);
             }
             BlobRef source = blob(role.path("OSVirtualHardDisk").path("MediaLink").asText(), "OSVirtualHardDisk/MediaLink");
-            Vhd vhd = vhd(source, "OSVirtualHardDisk/MediaLink");
-            BlobRef target = captureTarget(source, imageName.strip());
-            copy(vhds, source, target, "CaptureRoleOperation/TargetImageName");
+            Vhd vhd = vhd(tx, source, "OSVirtualHardDisk/MediaLink");
+            BlobRef target = captureTarget(tx, source, imageName.strip(), r.requestId());
+            tx.outside(copy(source, target, "CaptureRoleOperation/TargetImageName"));
 
             ObjectNode image = OsImages.document(imageName.strip(), label, target.uri(), os,
                     service.path("Location").asText(OsImages.DEFAULT_LOCATION), vhd);
@@ -698,15 +701,19 @@ final class Deployments {
         return op;
     }
 
-    /** A new blob beside the OS disk: same account and container, named after the image and the day. */
-    private BlobRef captureTarget(BlobRef os, String imageName) {
+    /**
+     * A new blob beside the OS disk: same account and container, named after the image and the day, with a suffix
+     * when that is taken (drawn from the request id, so that every run of the write draws the same).
+     */
+    private BlobRef captureTarget(StoreTx tx, BlobRef os, String imageName, String requestId) {
         String safe = imageName.replaceAll("[^A-Za-z0-9._-]", "-");
         String dir = os.path().contains("/") ? os.path().substring(0, os.path().lastIndexOf('/') + 1) : "";
         String base = dir + safe + "-os-" + DAY.format(Instant.now());
         BlobRef target = new BlobRef(os.account(), os.container(), base + ".vhd", os.suffix());
-        while (vhds.size(target).isPresent()) {
-            target = new BlobRef(os.account(), os.container(),
-                    base + "-" + UUID.randomUUID().toString().substring(0, 8) + ".vhd", os.suffix());
+        for (int n = 1; tx.outside(BlobWork.size(vhds, target)).isPresent(); n++) {
+            String suffix = UUID.nameUUIDFromBytes((requestId + "/" + n).getBytes(StandardCharsets.UTF_8)).toString()
+                    .substring(0, 8);
+            target = new BlobRef(os.account(), os.container(), base + "-" + suffix + ".vhd", os.suffix());
         }
         return target;
     }
@@ -729,7 +736,8 @@ final class Deployments {
             ObjectNode image = OsImages.find(tx, sub, in.path("image").asText()).orElseThrow();
             ObjectNode osDisk = (ObjectNode) role.path("OSVirtualHardDisk");
             BlobRef media = blob(osDisk.path("MediaLink").asText(), "OSVirtualHardDisk/MediaLink");
-            vhds.copy(blob(image.path("MediaLink").asText(), "OSImage/MediaLink"), media, true);
+            // outside the write (the account may be remote), before it commits; doing it again is harmless
+            tx.outside(BlobWork.copy(vhds, blob(image.path("MediaLink").asText(), "OSImage/MediaLink"), media, true));
             osDisk.put("SourceImageName", image.path("Name").asText());
             osDisk.remove("RemoteSourceImageLink");
             ObjectNode kept = (ObjectNode) in.path("provisioning");
@@ -780,7 +788,7 @@ final class Deployments {
         }
         findRole(d, in.path("role").asText()).ifPresent(role -> {
             if (in.path("media").asBoolean()) {
-                deleteBlobs(role);
+                tx.outside(deleteBlobs(role));
             }
             removeRole(d, role.path("RoleName").asText());
         });
@@ -810,20 +818,25 @@ final class Deployments {
         ObjectNode in = Json.readObject(op.input());
         ClassicRecords.get(tx, op.target()).ifPresent(d -> {
             if (in.path("media").asBoolean()) {
+                List<OutsideWork<?>> deletes = new ArrayList<>();
                 for (JsonNode role : d.path("Roles")) {
-                    deleteBlobs(role);
+                    deletes.addAll(deleteBlobs(role));
                 }
+                tx.outside(deletes);
             }
             ClassicRecords.delete(tx, op.target());
         });
         return Completion.empty();
     }
 
-    private void deleteBlobs(JsonNode role) {
-        vhds.delete(blob(role.path("OSVirtualHardDisk").path("MediaLink").asText(), "MediaLink"));
+    /** Deleting a role's disk blobs, outside the store write (their account may be remote), before it commits. */
+    private List<OutsideWork<?>> deleteBlobs(JsonNode role) {
+        List<OutsideWork<?>> deletes = new ArrayList<>();
+        deletes.add(BlobWork.delete(vhds, blob(role.path("OSVirtualHardDisk").path("MediaLink").asText(), "MediaLink")));
         for (JsonNode d : role.path("DataVirtualHardDisks")) {
-            vhds.delete(blob(d.path("MediaLink").asText(), "MediaLink"));
+            deletes.add(BlobWork.delete(vhds, blob(d.path("MediaLink").asText(), "MediaLink")));
         }
+        return deletes;
     }
 
     // ---- shared ----

@@ -3,6 +3,7 @@ package io.azimuth.classic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
@@ -161,11 +162,12 @@ final class OsImages {
 
     private Completion completeDelete(StoreTx tx, StoredOperation op) {
         JsonNode in = Json.readObject(op.input());
-        tx.deleteResource(op.target());
         String media = in.path("media").asText(null);
         if (media != null && !in.path("media").isNull()) {
-            vhds.delete(Deployments.blob(media, "OSImage/MediaLink"));
+            // outside the write (the account may be remote), before it commits
+            tx.outside(BlobWork.delete(vhds, Deployments.blob(media, "OSImage/MediaLink")));
         }
+        tx.deleteResource(op.target());
         return Completion.empty();
     }
 }

@@ -6,6 +6,7 @@ import io.azimuth.arm.ResourceRecords;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
+import io.azimuth.store.StoreTx;
 
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +20,8 @@ import java.util.function.Function;
  *
  * <p>Content is created, copied, grown and freed inside the store write that changes its resource, so that the
  * embedded store (whose catalog lives in the same database) changes both atomically. User blobs a request names
- * may live in a remote account, whose I/O must not run inside a write: {@link #staged} copies them into staging
- * blobs before the write, and the write moves them into place.
+ * may live in a remote account, whose I/O must not run inside a write: {@link #staged} has them copied into staging
+ * blobs outside it ({@link StoreTx#outside}), and the write moves them into place.
  */
 public final class ManagedContent {
     /** The member of a stored document that holds a provider's private state. */
@@ -137,12 +138,12 @@ public final class ManagedContent {
     // ---- staging ----
 
     /**
-     * Stages the user blobs a request names (outside any store write: their account may be remote), runs
-     * {@code work} (which does the write, moving the staged copies into place from inside it), and removes whatever
-     * staging copy is left, whether {@code work} succeeded or not.
+     * Runs {@code work} (part of a store write) with the user blobs it reads into managed content staged outside the
+     * write ({@link StagedBlobs}): {@code sources}, those the request is known to name, all at once; others when
+     * first used. Staging copies {@code work} did not move into place are freed with the write.
      */
-    public <T> T staged(List<StagedBlobs.Source> sources, Function<StagedBlobs, T> work) {
-        try (StagedBlobs staged = new StagedBlobs(vhds, sources)) {
+    public <T> T staged(StoreTx tx, List<StagedBlobs.Source> sources, Function<StagedBlobs, T> work) {
+        try (StagedBlobs staged = new StagedBlobs(tx, vhds, sources)) {
             return work.apply(staged);
         }
     }

@@ -44,6 +44,10 @@ import java.util.function.BooleanSupplier;
  * with {@link StoreTx#afterCommit} run on the writer thread once the batch has committed, before its callers are
  * released; those of a unit rolled back to its savepoint, or of a batch that failed, are dropped.
  *
+ * <p>A unit that asks for work outside the writer ({@link StoreTx#outside}) is rolled back to its savepoint at once
+ * and its caller released: the caller's thread does the work while the writer goes on with other units, and then
+ * queues the unit again.
+ *
  * <p><b>Reads run in parallel</b> on read connections of their own (WAL readers never wait for the writer); each
  * unit is one read transaction, a consistent snapshot of what was committed when it began. In memory there is
  * only one database connection, so reads share it with the writer, one at a time.
@@ -235,12 +239,15 @@ public final class SqliteStore implements Store {
     /** A unit of work waiting for the writer, and then for its outcome. */
     private static final class Unit<T> {
         final Work<T> work;
+        /** The outside work of the write this unit is one run of. */
+        final OutsideWorks outside;
         final CountDownLatch done = new CountDownLatch(1);
         T result;
         RuntimeException failure;
 
-        Unit(Work<T> work) {
+        Unit(Work<T> work, OutsideWorks outside) {
             this.work = work;
+            this.outside = outside;
         }
 
         void fail(RuntimeException e) {
@@ -254,7 +261,28 @@ public final class SqliteStore implements Store {
         if (Thread.currentThread() == writer) {
             return work.run(writeDb.tx); // nested in the unit being run: part of its savepoint
         }
-        Unit<T> unit = new Unit<>(work);
+        OutsideWorks outside = new OutsideWorks();
+        try {
+            while (true) {
+                Unit<T> unit = new Unit<>(work, outside);
+                run(unit);
+                if (unit.failure == null) {
+                    outside.committed();
+                    return unit.result;
+                }
+                if (!(unit.failure instanceof OutsideWorks.Stop)) {
+                    throw unit.failure;
+                }
+                outside.runPending(); // on this thread, while the writer goes on with other units
+            }
+        } catch (RuntimeException e) {
+            outside.failed();
+            throw e;
+        }
+    }
+
+    /** Queues a unit and waits until the writer has run it (and committed it, when it succeeded). */
+    private <T> void run(Unit<T> unit) {
         if (closed) {
             throw new StoreException("the store is closed", null);
         }
@@ -271,10 +299,6 @@ public final class SqliteStore implements Store {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (unit.failure != null) {
-            throw unit.failure;
-        }
-        return unit.result;
     }
 
     private void writeLoop() {
@@ -312,7 +336,7 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private static final Unit<Object> STOP = new Unit<>(tx -> null);
+    private static final Unit<Object> STOP = new Unit<>(tx -> null, new OutsideWorks());
 
     /**
      * Runs {@code batch} in one transaction, each unit in a savepoint, and commits once. A unit that throws is
@@ -336,7 +360,7 @@ public final class SqliteStore implements Store {
                 continue;
             }
             writeDb.unitActions.clear();
-            if (run(unit)) {
+            if (runUnit(unit)) {
                 try {
                     writeDb.execute("RELEASE unit");
                     pending.add(unit);
@@ -379,16 +403,25 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private <T> boolean run(Unit<T> unit) {
+    /** Runs a unit of work; false when it is to be rolled back (it failed, or stopped for outside work). */
+    private <T> boolean runUnit(Unit<T> unit) {
+        writeDb.outside = unit.outside;
+        unit.outside.beginRun();
         try {
             unit.result = unit.work.run(writeDb.tx);
+            if (unit.outside.stopped()) {
+                unit.fail(new OutsideWorks.Stop());
+                return false;
+            }
             return true;
         } catch (RuntimeException e) {
-            unit.fail(e);
+            unit.fail(unit.outside.stopped() ? new OutsideWorks.Stop() : e);
             return false;
         } catch (Error e) {
             unit.fail(new StoreException("store transaction failed: " + e, e));
             return false;
+        } finally {
+            writeDb.outside = null;
         }
     }
 
@@ -464,6 +497,8 @@ public final class SqliteStore implements Store {
         final List<Runnable> unitActions = new ArrayList<>();
         /** Of the write connection: the after-commit actions of the units of the batch released so far. */
         final List<Runnable> committed = new ArrayList<>();
+        /** Of the write connection: the outside work of the unit being run, null between units. */
+        OutsideWorks outside;
 
         Db(Connection connection, BooleanSupplier writing) {
             this.connection = connection;
@@ -557,6 +592,24 @@ public final class SqliteStore implements Store {
                 throw new IllegalStateException("afterCommit is for writes");
             }
             db.unitActions.add(action);
+        }
+
+        @Override
+        public <T> T outside(OutsideWork<T> work) {
+            return unitOutside().ask(work);
+        }
+
+        @Override
+        public void outside(List<? extends OutsideWork<?>> works) {
+            unitOutside().ask(works);
+        }
+
+        private OutsideWorks unitOutside() {
+            OutsideWorks outside = writing.getAsBoolean() ? db.outside : null;
+            if (outside == null) {
+                throw new IllegalStateException("outside work is for writes");
+            }
+            return outside;
         }
 
         @Override

@@ -47,4 +47,26 @@ public interface StoreTx {
      * @throws IllegalStateException in a read
      */
     void afterCommit(Runnable action);
+
+    /**
+     * Has {@code work} done outside the store's writer, and answers its result (or throws what it threw): for I/O too
+     * slow to hold up every other write. The first time a write asks for work under a key, its unit stops here (an
+     * exception goes through it) and is rolled back; the thread that called {@link Store#write} does the work and runs
+     * the unit again, and this time the same call answers at once. A unit that asks for work is therefore run more
+     * than once and must come to the same decisions each time; it asks once it has checked whatever could refuse it,
+     * and before it changes anything that does not roll back with it. Once the write has committed, work its last run
+     * no longer asked for is undone; when the write fails, all of its work is ({@link OutsideWork#undo}).
+     *
+     * @throws IllegalStateException in a read
+     */
+    <T> T outside(OutsideWork<T> work);
+
+    /**
+     * {@link #outside(OutsideWork)} for several works at once: those not done yet are done together, in order, before
+     * the unit runs again (the first that fails ends the round, and is thrown here in the next run); returns once
+     * all have been done, throwing the failure of the first that failed, if any.
+     *
+     * @throws IllegalStateException in a read
+     */
+    void outside(List<? extends OutsideWork<?>> works);
 }

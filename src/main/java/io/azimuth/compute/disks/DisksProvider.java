@@ -13,10 +13,8 @@ import io.azimuth.http.Route;
 import io.azimuth.resources.TrackedResources;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
-import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,7 +54,7 @@ public final class DisksProvider implements Provider {
                     type).get(resources::listInSubscription));
             p.router().add(Route.at(one, p.arm(), type)
                     .get(r -> resources.get(r, resources.id(r, kind.nameParam)))
-                    .put(r -> put(r, p.store(), kind, resources, rules, content))
+                    .put(r -> put(r, kind, resources, rules, content))
                     .patch(r -> patch(r, kind, resources, rules))
                     .delete(r -> resources.delete(r, resources.id(r, kind.nameParam), DisksProvider::refuseInUse)));
             p.router().add(Route.at(one + "/beginGetAccess", p.arm(), type)
@@ -68,18 +66,15 @@ public final class DisksProvider implements Provider {
         p.router().add(Route.at(DiskAccess.PATH + "{exportId}", exports).get(access::download));
     }
 
-    private static ApiResponse put(ApiRequest r, Store store, DiskKind kind, TrackedResources resources,
-                                   DiskRules rules, ManagedContent content) {
+    private static ApiResponse put(ApiRequest r, DiskKind kind, TrackedResources resources, DiskRules rules,
+                                   ManagedContent content) {
         ObjectNode body = r.jsonObject();
         ResourceId id = resources.id(r, kind.nameParam);
-        // a blob to import is staged before the write (it may be remote), only when the PUT would create the disk
-        List<StagedBlobs.Source> sources = new ArrayList<>(1);
+        // a blob to import is staged outside the write (it may be remote), when the PUT creates the disk
         StagedBlobs.Source imported = DiskRules.importSource(body);
-        if (imported != null && store.read(tx -> resources.find(tx, id)).isEmpty()) {
-            sources.add(imported);
-        }
-        TrackedResources.Written w = content.staged(sources, staged -> resources.write(r, id, false, "Updating",
-                (tx, current) -> rules.createOrUpdate(tx, id, body, current, staged)));
+        TrackedResources.Written w = resources.write(r, id, false, "Updating", (tx, current) -> content.staged(tx,
+                imported != null && current.isEmpty() ? List.of(imported) : List.of(),
+                staged -> rules.createOrUpdate(tx, id, body, current, staged)));
         return resources.answer(r, w, 200, 202);
     }
 

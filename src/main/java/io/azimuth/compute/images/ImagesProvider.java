@@ -45,29 +45,26 @@ public final class ImagesProvider implements Provider {
                 .get(images::listInSubscription));
         p.router().add(Route.at(group + "/{imageName}", p.arm(), type)
                 .get(r -> images.get(r, images.id(r, "imageName")))
-                .put(r -> put(r, p, images, rules, content))
-                .patch(r -> patch(r, p, images, rules, content))
+                .put(r -> put(r, images, rules, content))
+                .patch(r -> patch(r, images, rules, content))
                 .delete(r -> images.delete(r, images.id(r, "imageName"), null)));
     }
 
-    private static ApiResponse put(ApiRequest r, Platform p, TrackedResources images, ImageRules rules,
-                                   ManagedContent content) {
+    private static ApiResponse put(ApiRequest r, TrackedResources images, ImageRules rules, ManagedContent content) {
         ObjectNode body = r.jsonObject();
         ResourceId id = images.id(r, "imageName");
-        TrackedResources.Written w = content.staged(p.store().read(tx -> rules.blobSources(tx, body)),
-                staged -> images.write(r, id, false, "Creating",
-                        (tx, current) -> rules.createOrUpdate(tx, id, body, current, staged)));
+        TrackedResources.Written w = images.write(r, id, false, "Creating", (tx, current) -> content.staged(tx,
+                rules.blobSources(tx, body), staged -> rules.createOrUpdate(tx, id, body, current, staged)));
         int status = w.created() ? 201 : 200;
         return images.answer(r, w, status, status);
     }
 
-    private static ApiResponse patch(ApiRequest r, Platform p, TrackedResources images, ImageRules rules,
+    private static ApiResponse patch(ApiRequest r, TrackedResources images, ImageRules rules,
                                      ManagedContent content) {
         ObjectNode body = r.jsonObject();
         ResourceId id = images.id(r, "imageName");
-        TrackedResources.Written w = content.staged(p.store().read(tx -> rules.blobSources(tx, body)),
-                staged -> images.write(r, id, true, "Updating",
-                        (tx, current) -> rules.update(tx, current.orElseThrow(), body, staged)));
+        TrackedResources.Written w = images.write(r, id, true, "Updating", (tx, current) -> content.staged(tx,
+                rules.blobSources(tx, body), staged -> rules.update(tx, current.orElseThrow(), body, staged)));
         return images.answer(r, w, 200, 200);
     }
 }

@@ -7,6 +7,7 @@ import io.azimuth.arm.Fields;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceRecords;
 import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.compute.StagedBlobs;
@@ -20,6 +21,7 @@ import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
 import io.azimuth.resources.TrackedResources;
+import io.azimuth.store.OutsideWork;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;
@@ -225,8 +227,6 @@ final class VirtualMachines {
         ObjectNode osDisk = doc.withObjectProperty("properties").withObjectProperty("storageProfile")
                 .withObjectProperty("osDisk");
         String exact = op.input() == null ? null : Json.readObject(op.input()).path("exactVersion").asText(null);
-        JsonNode platform = state.path("platform");
-        String version = exact != null ? exact : state.path("imageVersion").asText(null);
         if (exact != null) {
             state.put("imageVersion", exact);
             JsonNode ref = doc.path("properties").path("storageProfile").path("imageReference");
@@ -236,11 +236,34 @@ final class VirtualMachines {
         }
         VmRules.Origin origin = reimageOrigin(tx, doc);
         long growTo = state.path("osDiskBytes").asLong(0);
-        StagedBlobs direct = StagedBlobs.none(vhds);
+        if (osDisk.has("vhd") && !VmDocuments.ephemeral(doc)) {
+            // the OS disk's blob is rewritten outside the write (its account may be remote); doing it again is harmless
+            BlobRef blob = BlobRef.parse(osDisk.path("vhd").path("uri").asText());
+            content.staged(tx, List.of(), staged -> tx.outside(BlobWork.write(vhds, "reimage", blob,
+                    () -> rules.write(blob, origin, growTo, staged))));
+        } else {
+            // managed content; a user image VHD's bytes are staged outside the write
+            content.staged(tx, List.of(), staged -> {
+                writeManaged(tx, doc, osDisk, origin, growTo, staged);
+                return null;
+            });
+        }
+        state.put("power", "running");
+        state.put("generalized", false);
+        doc.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
+        save(tx, doc);
+        diskStates(tx, doc);
+        return Completion.empty();
+    }
+
+    /** A reimaged OS disk held as managed content: the ephemeral disk's bytes, or a new managed disk. */
+    private void writeManaged(StoreTx tx, ObjectNode doc, ObjectNode osDisk, VmRules.Origin origin, long growTo,
+                              StagedBlobs staged) {
+        ObjectNode state = VmDocuments.state(doc);
+        JsonNode platform = state.path("platform");
+        String version = state.path("imageVersion").asText(null);
         if (VmDocuments.ephemeral(doc)) {
-            ManagedContent.content(doc).ifPresent(local -> rules.write(local, origin, growTo, direct));
-        } else if (osDisk.has("vhd")) {
-            rules.write(BlobRef.parse(osDisk.path("vhd").path("uri").asText()), origin, growTo, direct);
+            ManagedContent.content(doc).ifPresent(local -> rules.write(local, origin, growTo, staged));
         } else if (osDisk.has("managedDisk") && osDisk.path("managedDisk").has("id")) {
             ResourceId vm = ResourceId.parse(doc.path("id").asText());
             ResourceId old = ResourceId.parse(osDisk.path("managedDisk").path("id").asText());
@@ -263,7 +286,7 @@ final class VirtualMachines {
             ObjectNode freshDisk = DiskDocuments.createAttached(tx, fresh, doc.path("location").asText(), sku,
                     osDisk.path("diskSizeGB").asInt(30), osDisk.path("osType").asText(null),
                     state.path("hyperVGeneration").asText("V1"), creation, vm.toString());
-            rules.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, direct);
+            rules.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, staged);
             if (oldDisk != null) {
                 if ("Delete".equals(osDisk.path("deleteOption").asText())) {
                     DiskDocuments.delete(tx, content, old);
@@ -274,12 +297,6 @@ final class VirtualMachines {
             osDisk.put("name", fresh.name());
             osDisk.withObjectProperty("managedDisk").put("id", fresh.toString());
         }
-        state.put("power", "running");
-        state.put("generalized", false);
-        doc.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
-        save(tx, doc);
-        diskStates(tx, doc);
-        return Completion.empty();
     }
 
     /**
@@ -337,7 +354,7 @@ final class VirtualMachines {
                 + vm.path("properties").path("vmId").asText() + ".vhd", os.suffix());
     }
 
-    void checkCapture(ObjectNode vm, JsonNode input) {
+    void checkCapture(StoreTx tx, ObjectNode vm, JsonNode input) {
         JsonNode os = vm.path("properties").path("storageProfile").path("osDisk");
         if (!os.has("vhd")) {
             throw notAllowed(vm, "capture", "its OS disk is a managed disk: capture takes VMs with unmanaged disks; "
@@ -349,7 +366,8 @@ final class VirtualMachines {
         if (!VmDocuments.power(vm).equals("deallocated") && !VmDocuments.power(vm).equals("stopped")) {
             throw notAllowed(vm, "capture", "it is running");
         }
-        if (!input.path("overwriteVhds").asBoolean() && vhds.size(captureTarget(vm, input, "osDisk")).isPresent()) {
+        if (!input.path("overwriteVhds").asBoolean()
+                && tx.outside(BlobWork.size(vhds, captureTarget(vm, input, "osDisk"))).isPresent()) {
             throw ApiException.conflict("BlobAlreadyExists", "The blob '" + captureTarget(vm, input, "osDisk").uri()
                     + "' exists and 'overwriteVhds' is false.");
         }
@@ -361,11 +379,21 @@ final class VirtualMachines {
             throw new ApiException(404, "NotFound", "The VM was deleted before its capture finished.");
         }
         ObjectNode input = Json.readObject(op.input());
-        boolean overwrite = input.path("overwriteVhds").asBoolean();
         JsonNode storage = vm.path("properties").path("storageProfile");
         JsonNode os = storage.path("osDisk");
         BlobRef osTarget = captureTarget(vm, input, "osDisk");
-        vhds.copy(BlobRef.parse(os.path("vhd").path("uri").asText()), osTarget, overwrite);
+        // the copies run outside the write (their account may be remote), all before it commits; the request checked
+        // 'overwriteVhds', and from then on the names (which hold the VM's id) are the operation's: a resumed
+        // operation copies again over what it copied before
+        List<OutsideWork<?>> copies = new ArrayList<>();
+        copies.add(BlobWork.copy(vhds, BlobRef.parse(os.path("vhd").path("uri").asText()), osTarget, true));
+        for (JsonNode d : storage.path("dataDisks")) {
+            if (d.has("vhd")) {
+                copies.add(BlobWork.copy(vhds, BlobRef.parse(d.path("vhd").path("uri").asText()),
+                        captureTarget(vm, input, "dataDisk-" + d.path("lun").asInt()), true));
+            }
+        }
+        tx.outside(copies);
 
         ObjectNode template = Json.object();
         template.put("$schema", "http://schema.management.azure.com/schemas/2014-04-01-preview/VM_IP.json");
@@ -397,7 +425,6 @@ final class VirtualMachines {
                 continue;
             }
             BlobRef target = captureTarget(vm, input, "dataDisk-" + d.path("lun").asInt());
-            vhds.copy(BlobRef.parse(d.path("vhd").path("uri").asText()), target, overwrite);
             ObjectNode dd = data.addObject();
             dd.put("lun", d.path("lun").asInt());
             dd.put("name", target.path().substring(target.path().lastIndexOf('/') + 1));
@@ -433,8 +460,19 @@ final class VirtualMachines {
      */
     private void releaseDisks(StoreTx tx, ObjectNode vm) {
         JsonNode storage = vm.path("properties").path("storageProfile");
-        release(tx, storage.path("osDisk"));
-        for (JsonNode d : storage.path("dataDisks")) {
+        List<JsonNode> disks = new ArrayList<>();
+        disks.add(storage.path("osDisk"));
+        storage.path("dataDisks").forEach(disks::add);
+        // unmanaged disks' blobs are deleted outside the write (their account may be remote), before it commits
+        List<OutsideWork<?>> deletes = new ArrayList<>();
+        for (JsonNode d : disks) {
+            boolean unmanaged = d.path("managedDisk").path("id").asText(null) == null && d.has("vhd");
+            if (unmanaged && "Delete".equals(d.path("deleteOption").asText())) {
+                deletes.add(BlobWork.delete(vhds, BlobRef.parse(d.path("vhd").path("uri").asText())));
+            }
+        }
+        tx.outside(deletes);
+        for (JsonNode d : disks) {
             release(tx, d);
         }
         ManagedContent.content(vm).ifPresent(content::free);
@@ -458,9 +496,6 @@ final class VirtualMachines {
     private void release(StoreTx tx, JsonNode disk) {
         String id = disk.path("managedDisk").path("id").asText(null);
         if (id == null) {
-            if (disk.has("vhd") && "Delete".equals(disk.path("deleteOption").asText())) {
-                vhds.delete(BlobRef.parse(disk.path("vhd").path("uri").asText()));
-            }
             return;
         }
         ResourceId diskId = ResourceId.parse(id);

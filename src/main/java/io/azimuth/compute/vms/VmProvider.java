@@ -8,7 +8,6 @@ import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceType;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.ManagedContent;
-import io.azimuth.compute.StagedBlobs;
 import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
@@ -20,7 +19,6 @@ import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
 import io.azimuth.store.StoreTx;
 
-import java.util.List;
 
 /**
  * {@code Microsoft.Compute/virtualMachines}: lifecycle, instance view, power actions, generalize, capture and
@@ -58,12 +56,9 @@ public final class VmProvider implements Provider {
                 .put(r -> {
                     ObjectNode body = r.jsonObject();
                     ResourceId id = vms.id(r, "vmName");
-                    // a user image VHD is staged before the write (it may be remote), when the PUT would create the VM
-                    List<StagedBlobs.Source> sources = p.store().read(tx -> vms.find(tx, id)).isEmpty()
-                            ? VmRules.blobSources(body) : List.of();
-                    TrackedResources.Written w = content.staged(sources, staged -> vms.write(r, id, false, "Creating",
-                            (tx, current) -> current.map(doc -> rules.update(doc, body))
-                                    .orElseGet(() -> rules.create(tx, id, body, staged))));
+                    TrackedResources.Written w = vms.write(r, id, false, "Creating",
+                            (tx, current) -> current.map(doc -> rules.update(doc, body)).orElseGet(() -> content
+                                    .staged(tx, VmRules.blobSources(body), staged -> rules.create(tx, id, body, staged))));
                     int status = w.created() ? 201 : 200;
                     return vms.answer(r, w, status, status);
                 })
@@ -123,7 +118,7 @@ public final class VmProvider implements Provider {
         action(p, type, one, "capture", (r, vm) -> {
             ObjectNode input = VirtualMachines.captureInput(r.json());
             return machines.action(r, vm, "capture", (tx, doc) -> {
-                machines.checkCapture(doc, input);
+                machines.checkCapture(tx, doc, input);
                 return input;
             }, false);
         });

@@ -8,6 +8,7 @@ import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.Tags;
 import io.azimuth.arm.Times;
 import io.azimuth.blobs.BlobRef;
+import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ManagedContent;
@@ -18,6 +19,7 @@ import io.azimuth.compute.images.ImageDocuments;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.Json;
 import io.azimuth.resources.TrackedResources;
+import io.azimuth.store.OutsideWork;
 import io.azimuth.store.StoreTx;
 
 import java.util.ArrayList;
@@ -63,8 +65,11 @@ final class VmRules {
         }
     }
 
-    /** The disk bytes a new VM needs, written once every rule has passed, and the user blobs staged for it. */
-    private record Writes(List<Runnable> list, StagedBlobs staged) {
+    /**
+     * The disk bytes a new VM needs, written once every rule has passed: managed content (inside the write) and user
+     * blobs (outside it, before it commits); and the user blobs staged for it.
+     */
+    private record Writes(List<Runnable> list, List<OutsideWork<?>> blobs, StagedBlobs staged) {
         void add(Runnable write) {
             list.add(write);
         }
@@ -102,14 +107,37 @@ final class VmRules {
     }
 
     /**
-     * A new VM's document. Disk bytes it needs are written only once every rule has passed (a blob store that does
-     * not join the store's transaction does not roll back with it); user blobs come through {@code staged}.
+     * A new VM's document. Disk bytes it needs are written only once every rule has passed: unmanaged disks' blobs
+     * outside the write ({@link StoreTx#outside}: their account may be remote), before managed content is written
+     * inside it; user blobs it reads come through {@code staged}.
      */
     ObjectNode create(StoreTx tx, ResourceId id, ObjectNode body, StagedBlobs staged) {
-        Writes writes = new Writes(new ArrayList<>(), staged);
+        checkTargets(tx, body);
+        Writes writes = new Writes(new ArrayList<>(), new ArrayList<>(), staged);
         ObjectNode doc = build(tx, id, body, writes);
+        tx.outside(writes.blobs());
         writes.list().forEach(Runnable::run);
         return doc;
+    }
+
+    /** Looks, outside the write and all at once, for the blobs the body names as unmanaged disks (they must not exist). */
+    private void checkTargets(StoreTx tx, ObjectNode body) {
+        JsonNode storage = body.path("properties").path("storageProfile");
+        List<JsonNode> disks = new ArrayList<>();
+        disks.add(storage.path("osDisk"));
+        storage.path("dataDisks").forEach(disks::add);
+        List<OutsideWork<?>> sizes = new ArrayList<>();
+        for (JsonNode d : disks) {
+            JsonNode uri = d.path("vhd").path("uri");
+            if (uri.isTextual()) {
+                try {
+                    sizes.add(BlobWork.size(vhds, BlobRef.parse(uri.asText())));
+                } catch (IllegalArgumentException e) {
+                    // the rules refuse it with their own message
+                }
+            }
+        }
+        tx.outside(sizes);
     }
 
     private ObjectNode build(StoreTx tx, ResourceId id, ObjectNode body, Writes writes) {
@@ -403,7 +431,7 @@ final class VmRules {
         if (vhdIn != null) {
             String uri = Fields.text(vhdIn, "uri", f + ".vhd.uri");
             BlobRef target = blob(uri, f + ".vhd.uri");
-            writeDiskBlob(origin, target, growTo, f + ".vhd.uri", writes);
+            writeDiskBlob(tx, origin, target, growTo, f + ".vhd.uri", writes);
             osDisk.putObject("vhd").put("uri", uri);
         } else {
             String sku = storageType(osIn, f, false);
@@ -513,7 +541,7 @@ final class VmRules {
             disk.put("caching", caching);
             if (vhdIn != null) {
                 String uri = Fields.text(vhdIn, "uri", f + ".vhd.uri");
-                writeDiskBlob(origin, blob(uri, f + ".vhd.uri"), growTo, f + ".vhd.uri", writes);
+                writeDiskBlob(tx, origin, blob(uri, f + ".vhd.uri"), growTo, f + ".vhd.uri", writes);
                 disk.putObject("vhd").put("uri", uri);
             } else {
                 String sku = storageType(d, f, true);
@@ -642,13 +670,14 @@ final class VmRules {
         DiskAccess.refuseWhileActive(disk, "attach");
     }
 
-    /** A new unmanaged disk: its blob must not exist yet; its bytes are written with the others. */
-    private void writeDiskBlob(Origin origin, BlobRef target, long growTo, String field, Writes writes) {
-        if (vhds.size(target).isPresent()) {
+    /** A new unmanaged disk: its blob must not exist yet; its bytes are written with the others, outside the write. */
+    private void writeDiskBlob(StoreTx tx, Origin origin, BlobRef target, long growTo, String field, Writes writes) {
+        if (tx.outside(BlobWork.size(vhds, target)).isPresent()) {
             throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' given in '" + field
                     + "' already exists.", field);
         }
-        writes.add(() -> write(target, origin, growTo, writes.staged()));
+        writes.blobs().add(BlobWork.write(vhds, "disk " + field, target,
+                () -> write(target, origin, growTo, writes.staged())));
     }
 
     private static BlobRef blob(String uri, String field) {

@@ -1,0 +1,62 @@
+package io.azimuth.blobs;
+
+import io.azimuth.http.ApiException;
+import io.azimuth.store.SqliteStore;
+import io.azimuth.store.StoreTx;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Blob I/O asked for by a store write: done outside it, and undone (only what it created) when the write fails. */
+class BlobWorkTest {
+    static final long MIB = 1L << 20;
+
+    private static BlobRef blob(String path) {
+        return BlobRef.of("acct", "vhds", path);
+    }
+
+    @Test
+    void aFailedWriteRemovesTheBlobsItCreatedAndKeepsThoseThatExisted() {
+        try (SqliteStore store = SqliteStore.inMemory(); ChunkedVhdStore vhds = ChunkedVhdStore.temporary(store)) {
+            vhds.createBlank(blob("source.vhd"), MIB);
+            vhds.createBlank(blob("existing.vhd"), 2 * MIB);
+            assertThatThrownBy(() -> store.write(tx -> {
+                tx.outside(List.of(BlobWork.copy(vhds, blob("source.vhd"), blob("copied.vhd"), false),
+                        BlobWork.blank(vhds, blob("blank.vhd"), MIB),
+                        BlobWork.copy(vhds, blob("source.vhd"), blob("existing.vhd"), true)));
+                throw new IllegalStateException("refused once the blobs were written");
+            })).hasMessageContaining("refused once");
+            assertThat(vhds.size(blob("copied.vhd"))).isEmpty();
+            assertThat(vhds.size(blob("blank.vhd"))).isEmpty();
+            assertThat(vhds.size(blob("existing.vhd"))).as("overwritten, not removed").hasValue(MIB + VhdFooter.SIZE);
+        }
+    }
+
+    @Test
+    void checksAndRefusalsReachTheUnitThatAsked() {
+        try (SqliteStore store = SqliteStore.inMemory(); ChunkedVhdStore vhds = ChunkedVhdStore.temporary(store)) {
+            vhds.createBlank(blob("a.vhd"), MIB);
+            String seen = store.write(tx -> {
+                OptionalLong size = tx.outside(BlobWork.size(vhds, blob("a.vhd")));
+                String missing;
+                try {
+                    tx.outside(BlobWork.vhd(vhds, blob("none.vhd"), "field"));
+                    missing = "found";
+                } catch (ApiException e) {
+                    missing = e.status() + " " + e.getMessage();
+                }
+                return size.getAsLong() + ", " + missing;
+            });
+            assertThat(seen).isEqualTo((MIB + VhdFooter.SIZE) + ", 404 The blob '" + blob("none.vhd").uri()
+                    + "' given in 'field' does not exist.");
+            assertThatThrownBy(() -> store.write((StoreTx tx) -> tx.outside(
+                    BlobWork.copy(vhds, blob("a.vhd"), blob("a.vhd"), false))))
+                    .isInstanceOf(ApiException.class).hasMessageContaining("already exists");
+            assertThat(vhds.size(blob("a.vhd"))).as("a 409 leaves the blob that was there").isPresent();
+        }
+    }
+}
