@@ -176,6 +176,20 @@ final class VirtualMachines {
         if (custom != null && TrackedResources.lookup(tx, ResourceId.parse(custom)).isEmpty()) {
             throw notAllowed(vm, "reimage", "the image '" + custom + "' it was made from no longer exists");
         }
+        JsonNode userImage = os.path("image").path("uri");
+        if (custom == null && userImage.isTextual()) {
+            // the user image VHD is copied again: it must still be there (read outside the write: it may be remote)
+            BlobRef source = BlobRef.parse(userImage.asText());
+            try {
+                tx.outside(BlobWork.vhd(vhds, source, "storageProfile.osDisk.image.uri"));
+            } catch (ApiException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                throw notAllowed(vm, "reimage", "the user image VHD '" + source.uri() + "' it was made from no "
+                        + "longer exists");
+            }
+        }
         refuseWhileExported(tx, vm, "reimage");
         if (body == null || body.isNull() || body.isMissingNode()) {
             return input;

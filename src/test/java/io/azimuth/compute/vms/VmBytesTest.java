@@ -202,6 +202,19 @@ class VmBytesTest {
     }
 
     @Test
+    void reimageIsRefusedWhenTheUserImageVhdIsGoneAndTheDiskKeepsItsBytes() {
+        String vhd = VmFixture.newVhd("vm1-os");
+        create(http, "vm1", VmFixture.fromUserImage("vm1", OS_BLOB, vhd));
+        byte[] written = Vhds.random(2 * MIB, 6);
+        Vhds.upload(http, vhd, written); // what the VM wrote
+        assertThat(http.delete("/_azimuth/blobs/acct1/images/os.vhd").status()).isEqualTo(204);
+        Http.Response r = http.post(action("vm1", "reimage"), null);
+        assertRefused(r, 409, "OperationNotAllowed", null);
+        assertThat(r.json().path("error").path("message").asText()).contains(OS_BLOB);
+        Vhds.assertSameDisk(Vhds.blob(http, vhd), written);
+    }
+
+    @Test
     void aCustomImageVmsUnmanagedDiskHoldsTheImage() {
         blobImage("img");
         String vhd = VmFixture.newVhd("vm1-os");
