@@ -11,7 +11,10 @@ import java.util.OptionalLong;
  * the blobs a request names may be in a remote storage account, and reading or writing them there must not hold up
  * every other write. Keys name the blobs (and, for writes, what is written), so the unit of work asking again in its
  * next run gets the outcome of the work done for it. Writes answer whether they created the blob, and undo only
- * that: a blob that existed before (an overwritten one, a deleted one) is not restored.
+ * that: a blob that existed before (an overwritten one, a deleted one) is not restored. Copies, blank disks and
+ * deletions whose blobs are all in the embedded store ({@link VhdStore#joinsTransaction}) run inside the unit
+ * instead, and commit or roll back with it. Reads (size, VHD checks) always run outside: their answers are kept for
+ * the next runs of the unit, so that it reaches the same decisions whatever it writes meanwhile.
  */
 public final class BlobWork {
     private BlobWork() {
@@ -53,6 +56,12 @@ public final class BlobWork {
      * it failed with a 409 (the blob appeared meanwhile: it is someone else's).
      */
     public static OutsideWork<Boolean> write(VhdStore vhds, String what, BlobRef target, Runnable write) {
+        return write(vhds, what, target, write, false);
+    }
+
+    /** {@link #write}, done inside the unit when {@code joins} (every blob it touches joins the transaction). */
+    private static OutsideWork<Boolean> write(VhdStore vhds, String what, BlobRef target, Runnable write,
+                                              boolean joins) {
         return new OutsideWork<>() {
             @Override
             public String key() {
@@ -79,18 +88,25 @@ public final class BlobWork {
                     vhds.delete(target);
                 }
             }
+
+            @Override
+            public boolean joinsTransaction() {
+                return joins;
+            }
         };
     }
 
     /** Copies a blob ({@link VhdStore#copy}): a 409 without {@code overwrite} when the target exists. */
     public static OutsideWork<Boolean> copy(VhdStore vhds, BlobRef source, BlobRef target, boolean overwrite) {
         return write(vhds, "copy of " + source.uri() + (overwrite ? " over it" : ""), target,
-                () -> vhds.copy(source, target, overwrite));
+                () -> vhds.copy(source, target, overwrite),
+                vhds.joinsTransaction(source) && vhds.joinsTransaction(target));
     }
 
     /** Creates a blank fixed VHD ({@link VhdStore#createBlank}), replacing what is there. */
     public static OutsideWork<Boolean> blank(VhdStore vhds, BlobRef target, long virtualSize) {
-        return write(vhds, "blank of " + virtualSize, target, () -> vhds.createBlank(target, virtualSize));
+        return write(vhds, "blank of " + virtualSize, target, () -> vhds.createBlank(target, virtualSize),
+                vhds.joinsTransaction(target));
     }
 
     /** Deletes a blob; answers whether there was one. A deletion is not undone. */
@@ -104,6 +120,11 @@ public final class BlobWork {
             @Override
             public Boolean run() {
                 return vhds.delete(blob);
+            }
+
+            @Override
+            public boolean joinsTransaction() {
+                return vhds.joinsTransaction(blob);
             }
         };
     }

@@ -422,6 +422,12 @@ public final class ChunkedVhdStore implements VhdStore, SparseReads {
         });
     }
 
+    /** Always: every change is a unit of work of the main store, joining the caller's when there is one. */
+    @Override
+    public boolean joinsTransaction(BlobRef blob) {
+        return true;
+    }
+
     @Override
     public boolean delete(BlobRef blob) {
         return store.write(tx -> {

@@ -62,6 +62,11 @@ public final class LenientVhdStore implements VhdStore {
     }
 
     @Override
+    public boolean joinsTransaction(BlobRef blob) {
+        return stored.joinsTransaction(blob);
+    }
+
+    @Override
     public boolean delete(BlobRef blob) {
         return stored.delete(blob);
     }

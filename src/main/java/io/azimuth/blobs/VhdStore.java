@@ -76,6 +76,15 @@ public interface VhdStore extends AutoCloseable {
 
     boolean delete(BlobRef blob);
 
+    /**
+     * True when operations on this blob change the store's state only through the main store's transactions (the
+     * embedded store), so that, called inside a store write, they commit or roll back with it; false for a remote
+     * account, whose I/O belongs outside writes.
+     */
+    default boolean joinsTransaction(BlobRef blob) {
+        return false;
+    }
+
     /** Creates a blank fixed VHD of {@code virtualSize} bytes (zeros, then the footer). */
     void createBlank(BlobRef blob, long virtualSize);
 

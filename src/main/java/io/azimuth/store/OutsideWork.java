@@ -15,6 +15,15 @@ public interface OutsideWork<T> {
     T run();
 
     /**
+     * True when the work is in fact quick and transactional (its blobs are in the embedded store, whose changes join
+     * the unit's transaction): then it runs at once where the unit asks, inside the unit, and commits or rolls back
+     * with it; nothing is undone separately. False by default.
+     */
+    default boolean joinsTransaction() {
+        return false;
+    }
+
+    /**
      * Undoes what {@link #run} did (it answered {@code result}), as far as that is possible, once the write it was
      * done for failed, or committed without asking for it any more. Best effort: a failure is logged. Nothing by
      * default.

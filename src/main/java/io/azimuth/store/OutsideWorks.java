@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +43,24 @@ final class OutsideWorks {
     private final Set<String> asked = new HashSet<>();
     private int runs;
 
+    /**
+     * Work that joins the transaction, done in the current run (by key): it is done once per run, inside the unit,
+     * and a run that is rolled back takes it back with it.
+     */
+    private final Map<String, Object> inlineDone = new HashMap<>();
+
+    private Object inline(OutsideWork<?> work) {
+        if (inlineDone.containsKey(work.key())) {
+            return inlineDone.get(work.key());
+        }
+        Object result = work.run();
+        inlineDone.put(work.key(), result);
+        return result;
+    }
+
     /** Before each run of the unit. */
     void beginRun() {
+        inlineDone.clear();
         pending.clear();
         pendingKeys.clear();
         asked.clear();
@@ -56,11 +73,18 @@ final class OutsideWorks {
 
     @SuppressWarnings("unchecked")
     <T> T ask(OutsideWork<T> work) {
+        if (work.joinsTransaction()) {
+            return (T) inline(work);
+        }
         ask(List.of(work));
         return (T) done.get(work.key()).result();
     }
 
     void ask(List<? extends OutsideWork<?>> works) {
+        if (works.stream().allMatch(OutsideWork::joinsTransaction)) {
+            works.forEach(this::inline);
+            return;
+        }
         boolean missing = false;
         for (OutsideWork<?> w : works) {
             asked.add(w.key());

@@ -3,6 +3,7 @@ package io.azimuth.blobs;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.store.StoreTx;
+import io.azimuth.support.ForwardingVhdStore;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,20 +20,55 @@ class BlobWorkTest {
         return BlobRef.of("acct", "vhds", path);
     }
 
+    /** A write that copies, blanks and overwrites blobs and is then refused. */
+    private static void refusedWrite(SqliteStore store, VhdStore vhds) {
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.outside(List.of(BlobWork.copy(vhds, blob("source.vhd"), blob("copied.vhd"), false),
+                    BlobWork.blank(vhds, blob("blank.vhd"), MIB),
+                    BlobWork.copy(vhds, blob("source.vhd"), blob("existing.vhd"), true)));
+            throw new IllegalStateException("refused once the blobs were written");
+        })).hasMessageContaining("refused once");
+    }
+
     @Test
-    void aFailedWriteRemovesTheBlobsItCreatedAndKeepsThoseThatExisted() {
+    void aFailedWriteOutsideTheStoreRemovesTheBlobsItCreatedAndKeepsThoseThatExisted() {
+        try (SqliteStore store = SqliteStore.inMemory(); ChunkedVhdStore chunks = ChunkedVhdStore.temporary(store)) {
+            VhdStore remote = new ForwardingVhdStore(chunks); // as a remote account: its work runs outside the write
+            remote.createBlank(blob("source.vhd"), MIB);
+            remote.createBlank(blob("existing.vhd"), 2 * MIB);
+            refusedWrite(store, remote);
+            assertThat(remote.size(blob("copied.vhd"))).isEmpty();
+            assertThat(remote.size(blob("blank.vhd"))).isEmpty();
+            assertThat(remote.size(blob("existing.vhd"))).as("overwritten, not removed").hasValue(MIB + VhdFooter.SIZE);
+        }
+    }
+
+    @Test
+    void aFailedWriteOnEmbeddedBlobsLeavesThemAllAsTheyWere() {
         try (SqliteStore store = SqliteStore.inMemory(); ChunkedVhdStore vhds = ChunkedVhdStore.temporary(store)) {
             vhds.createBlank(blob("source.vhd"), MIB);
             vhds.createBlank(blob("existing.vhd"), 2 * MIB);
-            assertThatThrownBy(() -> store.write(tx -> {
-                tx.outside(List.of(BlobWork.copy(vhds, blob("source.vhd"), blob("copied.vhd"), false),
-                        BlobWork.blank(vhds, blob("blank.vhd"), MIB),
-                        BlobWork.copy(vhds, blob("source.vhd"), blob("existing.vhd"), true)));
-                throw new IllegalStateException("refused once the blobs were written");
-            })).hasMessageContaining("refused once");
+            refusedWrite(store, vhds);
             assertThat(vhds.size(blob("copied.vhd"))).isEmpty();
             assertThat(vhds.size(blob("blank.vhd"))).isEmpty();
-            assertThat(vhds.size(blob("existing.vhd"))).as("overwritten, not removed").hasValue(MIB + VhdFooter.SIZE);
+            assertThat(vhds.size(blob("existing.vhd"))).as("rolled back with the write")
+                    .hasValue(2 * MIB + VhdFooter.SIZE);
+        }
+    }
+
+    @Test
+    void embeddedBlobWorkJoinsTheWriteThatAsksForIt() {
+        try (SqliteStore store = SqliteStore.inMemory(); ChunkedVhdStore vhds = ChunkedVhdStore.temporary(store)) {
+            vhds.createBlank(blob("source.vhd"), MIB);
+            String thread = store.write(tx -> {
+                boolean created = tx.outside(BlobWork.copy(vhds, blob("source.vhd"), blob("copy.vhd"), false));
+                assertThat(created).isTrue();
+                assertThat(tx.outside(BlobWork.copy(vhds, blob("source.vhd"), blob("copy.vhd"), false)))
+                        .as("asked again in the same run: done once").isTrue();
+                return Thread.currentThread().getName();
+            });
+            assertThat(thread).isEqualTo("azimuth-store-writer");
+            assertThat(vhds.size(blob("copy.vhd"))).hasValue(MIB + VhdFooter.SIZE);
         }
     }
 

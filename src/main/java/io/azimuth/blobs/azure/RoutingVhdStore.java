@@ -201,6 +201,12 @@ public final class RoutingVhdStore implements VhdStore {
         storeFor(blob).resize(blob, newVirtualSize);
     }
 
+    /** As the store the blob's account is in: an account in Azure Storage never joins a transaction. */
+    @Override
+    public boolean joinsTransaction(BlobRef blob) {
+        return !accounts.contains(blob.account()) && embedded.joinsTransaction(blob);
+    }
+
     @Override
     public boolean delete(BlobRef blob) {
         return storeFor(blob).delete(blob);

@@ -13,6 +13,7 @@ import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.support.Azurite;
+import io.azimuth.support.ForwardingVhdStore;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
 import org.junit.jupiter.api.AfterAll;

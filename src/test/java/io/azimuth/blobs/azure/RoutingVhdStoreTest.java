@@ -7,6 +7,7 @@ import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
+import io.azimuth.support.ForwardingVhdStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

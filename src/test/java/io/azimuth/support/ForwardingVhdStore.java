@@ -1,4 +1,4 @@
-package io.azimuth.blobs.azure;
+package io.azimuth.support;
 
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWriter;
@@ -10,11 +10,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** A store passing every call to another, for tests to override what they watch. */
-class ForwardingVhdStore implements VhdStore {
+/**
+ * A store passing every call to another, for tests to override what they watch. It does not join store transactions
+ * (as a remote account does not), whatever the store behind it does.
+ */
+public class ForwardingVhdStore implements VhdStore {
     protected final VhdStore inner;
 
-    ForwardingVhdStore(VhdStore inner) {
+    public ForwardingVhdStore(VhdStore inner) {
         this.inner = inner;
     }
 
