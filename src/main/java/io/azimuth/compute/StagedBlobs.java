@@ -98,6 +98,11 @@ public final class StagedBlobs implements AutoCloseable {
                     vhds.delete(result.staging());
                 }
             }
+
+            @Override
+            public boolean joinsTransaction() {
+                return vhds.joinsTransaction(blob); // an embedded blob is staged inside the write, at no cost
+            }
         };
     }
 
@@ -127,6 +132,11 @@ public final class StagedBlobs implements AutoCloseable {
                 if (result.staging() != null) {
                     vhds.delete(result.staging());
                 }
+            }
+
+            @Override
+            public boolean joinsTransaction() {
+                return vhds.joinsTransaction(blob); // an embedded blob is staged inside the write, at no cost
             }
         };
     }
