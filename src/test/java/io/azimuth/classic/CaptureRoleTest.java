@@ -1,12 +1,11 @@
 package io.azimuth.classic;
 
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.Xml;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,31 +43,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * redeploys it from the image; every refusal changes nothing.
  */
 class CaptureRoleTest {
-    static TestServer server;
-    static TestServer delayed;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        delayed = TestServer.start(c -> c.withInMemory(false).withOperationDelay(800));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        delayed.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
+    @RegisterExtension
+    static final ServerExtension delayed = ServerExtension.start(c -> c.withInMemory(false).withOperationDelay(800));
 
     @BeforeEach
     void vm() {
         server.reset();
-        createVm(server, "svc", "dep", "vm1", "Linux");
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
     }
 
     static Http.Response capture(String body) {
-        return call(http, "POST", operations("svc", "dep", "vm1"), body);
+        return call(server.http(), "POST", operations("svc", "dep", "vm1"), body);
     }
 
     /** What a refused capture must leave as it was. */
@@ -76,8 +63,8 @@ class CaptureRoleTest {
     }
 
     static State state() {
-        Xml d = xml(get(http, deployment("svc", "dep")));
-        return new State(blobs(http, "vhds"), imageNames(http), d.text("RoleInstanceList/RoleInstance/InstanceStatus")
+        Xml d = xml(get(server.http(), deployment("svc", "dep")));
+        return new State(blobs(server.http(), "vhds"), imageNames(server.http()), d.text("RoleInstanceList/RoleInstance/InstanceStatus")
                 + "/" + d.texts("RoleList/Role/RoleName") + "/" + d.text("RoleList/Role/OSVirtualHardDisk/SourceImageName"));
     }
 
@@ -95,10 +82,10 @@ class CaptureRoleTest {
 
     @Test
     void aCaptureIsAnswered202WithARequestIdAndNoBody() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         Http.Response r = assertStatus(capture(captureXml("Delete", null, "My image", "captured")), 202);
         assertThat(r.body()).isEmpty();
-        Xml op = ClassicFixture.operation(http, r.header("x-ms-request-id"));
+        Xml op = ClassicFixture.operation(server.http(), r.header("x-ms-request-id"));
         assertThat(op.text("Status")).isEqualTo("Succeeded");
         assertThat(op.text("HttpStatusCode")).isEqualTo("200");
     }
@@ -113,22 +100,22 @@ class CaptureRoleTest {
 
     @Test
     void aStoppedDeallocatedRoleCanBeCaptured() {
-        shutdown(http, "svc", "dep", "vm1", "StoppedDeallocated");
+        shutdown(server.http(), "svc", "dep", "vm1", "StoppedDeallocated");
         assertStatus(capture(captureXml("Delete", null, "l", "captured")), 202);
-        assertThat(imageNames(http)).contains("captured");
+        assertThat(imageNames(server.http())).contains("captured");
     }
 
     // ---- the copy and the image ----
 
     @Test
     void theOsVhdIsCopiedBesideTheOsDiskAndRegisteredAsAUserImage() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertStatus(capture(captureXml("Delete", null, "My captured image", "captured")), 202);
         String blob = capturedBlob("captured");
-        assertThat(blobs(http, "vhds")).contains(blob, "svc-vm1.vhd");
-        Http.Response head = http.head("/_azimuth/blobs/" + ClassicFixture.ACCOUNT + "/vhds/" + blob);
+        assertThat(blobs(server.http(), "vhds")).contains(blob, "svc-vm1.vhd");
+        Http.Response head = server.http().head("/_azimuth/blobs/" + ClassicFixture.ACCOUNT + "/vhds/" + blob);
         assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(ClassicFixture.VHD_SIZE + 512));
-        Xml image = xml(get(http, "/services/images/captured"));
+        Xml image = xml(get(server.http(), "/services/images/captured"));
         assertThat(image.text("Category")).isEqualTo("User");
         assertThat(image.text("Label")).isEqualTo("My captured image");
         assertThat(image.text("Name")).isEqualTo("captured");
@@ -137,21 +124,21 @@ class CaptureRoleTest {
         assertThat(image.text("Location")).isEqualTo("West US");
         assertThat(image.text("OSState")).isEqualTo("Generalized");
         assertThat(image.children("")).isEqualTo(ClassicExamples.order("GetOSImage.response.xml", ""));
-        assertThat(imageNames(http)).containsExactly("base-linux-svc", "captured");
+        assertThat(imageNames(server.http())).containsExactly("base-linux-svc", "captured");
     }
 
     @Test
     void theTargetImageNameMustBeFree() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertRefusedAndUnchanged(captureXml("Delete", null, "l", "BASE-LINUX-SVC"), 409, "ConflictError",
                 "BASE-LINUX-SVC", "CaptureRoleOperation/TargetImageName");
     }
 
     @Test
     void anImageUnderCaptureHoldsItsNameAndShowsOnceCaptured() throws Exception {
-        Http slow = delayed.http;
+        Http slow = delayed.http();
         delayed.reset();
-        ClassicOperationsTest.awaitEnd(slow, createVm(delayed, "svc", "dep", "vm1", "Linux"));
+        ClassicOperationsTest.awaitEnd(slow, createVm(delayed.server(), "svc", "dep", "vm1", "Linux"));
         ClassicOperationsTest.awaitEnd(slow, shutdownRequest(slow));
         String id = assertStatus(call(slow, "POST", operations("svc", "dep", "vm1"),
                 captureXml("Delete", null, "l", "slow-image")), 202).header("x-ms-request-id");
@@ -178,53 +165,53 @@ class CaptureRoleTest {
     void deleteRemovesTheVirtualMachine() {
         String second = roleXml("PersistentVMRole", "vm2", ConfigSet.linux().xml("ConfigurationSet"),
                 osDiskFromImage("base-linux-svc", media("vhds", "vm2.vhd")));
-        assertStatus(call(http, "POST", deployment("svc", "dep") + "/roles", second), 202);
-        shutdown(http, "svc", "dep", "vm1", null);
+        assertStatus(call(server.http(), "POST", deployment("svc", "dep") + "/roles", second), 202);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertStatus(capture(captureXml("Delete", null, "l", "one")), 202);
-        assertThat(xml(get(http, deployment("svc", "dep"))).texts("RoleList/Role/RoleName")).containsExactly("vm2");
-        assertError(get(http, ClassicFixture.role("svc", "dep", "vm1")), 404, "ResourceNotFound");
+        assertThat(xml(get(server.http(), deployment("svc", "dep"))).texts("RoleList/Role/RoleName")).containsExactly("vm2");
+        assertError(get(server.http(), ClassicFixture.role("svc", "dep", "vm1")), 404, "ResourceNotFound");
 
-        shutdown(http, "svc", "dep", "vm2", null);
-        assertStatus(call(http, "POST", operations("svc", "dep", "vm2"), captureXml("Delete", null, "l", "two")), 202);
+        shutdown(server.http(), "svc", "dep", "vm2", null);
+        assertStatus(call(server.http(), "POST", operations("svc", "dep", "vm2"), captureXml("Delete", null, "l", "two")), 202);
         // the deployment's last virtual machine went, and the deployment with it
-        assertError(get(http, deployment("svc", "dep")), 404, "ResourceNotFound");
-        assertThat(imageNames(http)).contains("one", "two");
+        assertError(get(server.http(), deployment("svc", "dep")), 404, "ResourceNotFound");
+        assertThat(imageNames(server.http())).contains("one", "two");
     }
 
     @Test
     void reprovisionRedeploysTheVirtualMachineFromTheCapturedImage() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         String set = ConfigSet.linux().set("HostName", "reborn").provisioning();
         assertStatus(capture(captureXml("Reprovision", set, "l", "golden")), 202);
-        Xml d = xml(get(http, deployment("svc", "dep")));
+        Xml d = xml(get(server.http(), deployment("svc", "dep")));
         assertThat(d.text("RoleInstanceList/RoleInstance/InstanceStatus")).isEqualTo("ReadyRole");
         assertThat(d.text("RoleInstanceList/RoleInstance/PowerState")).isEqualTo("Started");
         assertThat(d.text("RoleInstanceList/RoleInstance/HostName")).isEqualTo("reborn");
         assertThat(d.text("RoleList/Role/OSVirtualHardDisk/SourceImageName")).isEqualTo("golden");
         assertThat(d.text("RoleList/Role/OSVirtualHardDisk/MediaLink")).isEqualTo(media("vhds", "svc-vm1.vhd"));
-        assertThat(imageNames(http)).contains("golden");
+        assertThat(imageNames(server.http())).contains("golden");
         // and it can be captured again once shut down
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertStatus(capture(captureXml("Delete", null, "l", "golden-2")), 202);
     }
 
     @Test
     void aProvisioningConfigurationIsOnlyAllowedWithReprovision() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertRefusedAndUnchanged(captureXml("Delete", ConfigSet.linux().provisioning(), "l", "x"), 400, "BadRequest",
                 "CaptureRoleOperation/ProvisioningConfiguration", "Reprovision");
     }
 
     @Test
     void reprovisionNeedsAProvisioningConfiguration() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertRefusedAndUnchanged(captureXml("Reprovision", null, "l", "x"), 400, "BadRequest",
                 "CaptureRoleOperation/ProvisioningConfiguration");
     }
 
     @Test
     void postCaptureActionIsDeleteOrReprovision() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertRefusedAndUnchanged(captureXml("delete", null, "l", "x"), 400, "BadRequest",
                 "CaptureRoleOperation/PostCaptureAction");
         assertRefusedAndUnchanged(captureXml("Keep", null, "l", "x"), 400, "BadRequest",
@@ -235,7 +222,7 @@ class CaptureRoleTest {
 
     @Test
     void targetImageNameAndLabelAreRequired() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertRefusedAndUnchanged(captureXml("Delete", null, "l", null), 400, "BadRequest",
                 "CaptureRoleOperation/TargetImageName");
         assertRefusedAndUnchanged(captureXml("Delete", null, null, "x"), 400, "BadRequest",
@@ -246,7 +233,7 @@ class CaptureRoleTest {
 
     @Test
     void theProvisioningConfigurationMatchesTheRolesOs() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         assertRefusedAndUnchanged(captureXml("Reprovision", ConfigSet.windows().provisioning(), "l", "x"), 400,
                 "BadRequest", "WindowsProvisioningConfiguration", "Linux");
         String network = "<ProvisioningConfiguration><ConfigurationSetType>NetworkConfiguration</ConfigurationSetType>"
@@ -260,7 +247,7 @@ class CaptureRoleTest {
 
     @Test
     void theOperationsElementsAreReadInTheirDocumentedOrder() {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         String swapped = "<CaptureRoleOperation" + ROOT_ATTRS + "><OperationType>CaptureRoleOperation</OperationType>"
                 + "<PostCaptureAction>Delete</PostCaptureAction><TargetImageName>x</TargetImageName>"
                 + "<TargetImageLabel>l</TargetImageLabel></CaptureRoleOperation>";
@@ -277,18 +264,18 @@ class CaptureRoleTest {
 
     @Test
     void aMissingDeploymentOrRoleIsResourceNotFound() {
-        assertError(call(http, "POST", operations("svc", "nodep", "vm1"), captureXml("Delete", null, "l", "x")), 404,
+        assertError(call(server.http(), "POST", operations("svc", "nodep", "vm1"), captureXml("Delete", null, "l", "x")), 404,
                 "ResourceNotFound", "nodep");
-        assertError(call(http, "POST", operations("svc", "dep", "novm"), captureXml("Delete", null, "l", "x")), 404,
+        assertError(call(server.http(), "POST", operations("svc", "dep", "novm"), captureXml("Delete", null, "l", "x")), 404,
                 "ResourceNotFound", "novm");
-        assertThat(imageNames(http)).containsExactly("base-linux-svc");
+        assertThat(imageNames(server.http())).containsExactly("base-linux-svc");
     }
 
     // ---- secrets ----
 
     @Test
     void passwordsAndCustomDataAreNeverStoredOrAnswered() throws IOException {
-        shutdown(http, "svc", "dep", "vm1", null);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
         String marker = "CUSTOM-DATA-MARKER-4711";
         String set = ConfigSet.linux().set("UserPassword", "Never-Stored-Pa55word")
                 .set("CustomData", Base64.getEncoder().encodeToString(marker.getBytes(StandardCharsets.UTF_8)))
@@ -297,13 +284,13 @@ class CaptureRoleTest {
         Http.Response refused = capture(captureXml("Reprovision", ConfigSet.linux()
                 .set("UserPassword", "Refused-Secret-Pa55word-" + "x".repeat(60)).provisioning(), "l", "again"));
         assertThat(refused.status()).isEqualTo(409);
-        for (String body : new String[]{r.body(), refused.body(), get(http, deployment("svc", "dep")).body(),
-                get(http, ClassicFixture.role("svc", "dep", "vm1")).body(),
-                get(http, "/operations/" + r.header("x-ms-request-id")).body()}) {
+        for (String body : new String[]{r.body(), refused.body(), get(server.http(), deployment("svc", "dep")).body(),
+                get(server.http(), ClassicFixture.role("svc", "dep", "vm1")).body(),
+                get(server.http(), "/operations/" + r.header("x-ms-request-id")).body()}) {
             assertThat(body).doesNotContain("Never-Stored-Pa55word", "Refused-Secret", marker,
                     Base64.getEncoder().encodeToString(marker.getBytes(StandardCharsets.UTF_8)));
         }
-        try (Stream<Path> files = Files.walk(server.dataDir)) {
+        try (Stream<Path> files = Files.walk(server.server().dataDir)) {
             for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".blob")).toList()) {
                 String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 assertThat(content).as(f.toString()).doesNotContain("Never-Stored-Pa55word", marker,
@@ -311,6 +298,6 @@ class CaptureRoleTest {
                         ClassicFixture.LINUX_PASSWORD);
             }
         }
-        assertThat(instanceStatus(http, "svc", "dep")).isEqualTo("ReadyRole");
+        assertThat(instanceStatus(server.http(), "svc", "dep")).isEqualTo("ReadyRole");
     }
 }

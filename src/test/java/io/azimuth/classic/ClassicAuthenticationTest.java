@@ -1,10 +1,9 @@
 package io.azimuth.classic;
 
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -31,21 +30,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * HTTP, for scripts, needs none; ARM clients, which present none, are unaffected.
  */
 class ClassicAuthenticationTest {
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start();
 
     @Test
     void overHttpsWithoutAClientCertificateAClassicCallIsRefused() {
-        Http.Response r = server.https().sendBody("GET", "/" + SUB + "/services/hostedservices",
+        Http.Response r = server.server().https().sendBody("GET", "/" + SUB + "/services/hostedservices",
                 HttpRequest.BodyPublishers.noBody(), Map.of("x-ms-version", "2015-04-01"));
         assertError(r, 403, "AuthenticationFailed", "certificate");
     }
@@ -55,7 +45,7 @@ class ClassicAuthenticationTest {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .sslContext(withClientCertificate(ClassicFixture.certificate("some management certificate")))
                 .build();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.httpsBase() + "/" + SUB
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.server().httpsBase() + "/" + SUB
                         + "/services/hostedservices")).header("x-ms-version", "2015-04-01").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -65,12 +55,12 @@ class ClassicAuthenticationTest {
 
     @Test
     void plainHttpNeedsNoCertificate() {
-        assertStatus(ClassicFixture.get(server.http, "/services/hostedservices"), 200);
+        assertStatus(ClassicFixture.get(server.http(), "/services/hostedservices"), 200);
     }
 
     @Test
     void armClientsOverHttpsAreNotAskedForMoreThanTheirToken() {
-        Http.Response r = server.https().get("/subscriptions/" + SUB + "/resourcegroups?api-version=2022-09-01");
+        Http.Response r = server.server().https().get("/subscriptions/" + SUB + "/resourcegroups?api-version=2022-09-01");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
     }
 
@@ -83,7 +73,7 @@ class ClassicAuthenticationTest {
         kmf.init(keys, "pw".toCharArray());
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        String pem = server.http.get("/_azimuth/cert").body();
+        String pem = server.http().get("/_azimuth/cert").body();
         trust.setCertificateEntry("azimuth", CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -1,11 +1,9 @@
 package io.azimuth.classic;
 
-import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.Vhds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -36,46 +34,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  * role, hold those bytes.
  */
 class ClassicBytesTest {
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @Test
     void anImagesBytesBecomeARolesAndACapturesBytesBecomeTheNextRoles() {
         byte[] golden = Vhds.random(2 * MIB, 1999);
-        Vhds.upload(http, media("images", "golden.vhd"), golden);
-        assertStatus(call(http, "POST", "/services/images", addImageXml("golden", media("images", "golden.vhd"),
+        Vhds.upload(server.http(), media("images", "golden.vhd"), golden);
+        assertStatus(call(server.http(), "POST", "/services/images", addImageXml("golden", media("images", "golden.vhd"),
                 "Linux")), 200);
-        createService(http, "svc");
+        createService(server.http(), "svc");
         String os = media("vhds", "svc-vm1.vhd");
-        assertStatus(call(http, "POST", service("svc") + "/deployments", deploymentXml("dep", roleXml("Role", "vm1",
+        assertStatus(call(server.http(), "POST", service("svc") + "/deployments", deploymentXml("dep", roleXml("Role", "vm1",
                 ConfigSet.linux().xml("ConfigurationSet") + network(), osDiskFromImage("golden", os)))), 202);
-        Vhds.assertSameDisk(Vhds.blob(http, os), golden);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), os), golden);
 
         byte[] written = Vhds.random(2 * MIB, 2000); // what the VM wrote to its disk
-        Vhds.upload(http, os, written);
-        shutdown(http, "svc", "dep", "vm1", null);
-        assertStatus(call(http, "POST", operations("svc", "dep", "vm1"), captureXml("Reprovision",
+        Vhds.upload(server.http(), os, written);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
+        assertStatus(call(server.http(), "POST", operations("svc", "dep", "vm1"), captureXml("Reprovision",
                 ConfigSet.linux().set("HostName", "reborn").provisioning(), "captured", "captured")), 202);
         String captured = media("vhds", "captured-os-" + LocalDate.now(ZoneOffset.UTC) + ".vhd");
-        assertThat(xml(get(http, "/services/images/captured")).text("MediaLink")).isEqualTo(captured);
-        Vhds.assertSameDisk(Vhds.blob(http, captured), written);
-        Vhds.assertSameDisk(Vhds.blob(http, os), written);
+        assertThat(xml(get(server.http(), "/services/images/captured")).text("MediaLink")).isEqualTo(captured);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), captured), written);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), os), written);
 
         String second = media("vhds", "svc-vm2.vhd");
-        assertStatus(call(http, "POST", deployment("svc", "dep") + "/roles", roleXml("PersistentVMRole", "vm2",
+        assertStatus(call(server.http(), "POST", deployment("svc", "dep") + "/roles", roleXml("PersistentVMRole", "vm2",
                 ConfigSet.linux().xml("ConfigurationSet"), osDiskFromImage("captured", second))), 202);
-        Vhds.assertSameDisk(Vhds.blob(http, second), written);
-        Vhds.assertSameDisk(Vhds.blob(http, media("images", "golden.vhd")), golden);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), second), written);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), media("images", "golden.vhd")), golden);
     }
 }

@@ -1,12 +1,11 @@
 package io.azimuth.classic;
 
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.Xml;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,19 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the safe XML parser (no DTD, so neither XXE nor billion laughs).
  */
 class ClassicEnvelopeTest {
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void reset() {
@@ -52,33 +40,33 @@ class ClassicEnvelopeTest {
 
     @Test
     void aMissingVersionHeaderIsRefused() {
-        assertError(call(http, "GET", "/services/hostedservices", null, null), 400,
+        assertError(call(server.http(), "GET", "/services/hostedservices", null, null), 400,
                 "MissingOrIncorrectVersionHeader", "x-ms-version");
     }
 
     @Test
     void aMalformedVersionIsRefused() {
-        assertError(call(http, "GET", "/services/hostedservices", null, "latest"), 400,
+        assertError(call(server.http(), "GET", "/services/hostedservices", null, "latest"), 400,
                 "MissingOrIncorrectVersionHeader", "'latest'");
-        assertError(call(http, "GET", "/services/hostedservices", null, "2015-13-01"), 400,
+        assertError(call(server.http(), "GET", "/services/hostedservices", null, "2015-13-01"), 400,
                 "MissingOrIncorrectVersionHeader");
     }
 
     @Test
     void aVersionOlderThanTheOperationIsRefused() {
         // List OS Images has x-ms-version 2013-03-01 and later
-        assertError(call(http, "GET", "/services/images", null, "2012-08-01"), 400,
+        assertError(call(server.http(), "GET", "/services/images", null, "2012-08-01"), 400,
                 "MissingOrIncorrectVersionHeader", "2013-03-01");
-        assertStatus(call(http, "GET", "/services/images", null, "2013-03-01"), 200);
+        assertStatus(call(server.http(), "GET", "/services/images", null, "2013-03-01"), 200);
         // Capture Role and the other role operations have 2012-03-01 and later
-        assertError(call(http, "POST", ClassicFixture.operations("s", "d", "r"),
+        assertError(call(server.http(), "POST", ClassicFixture.operations("s", "d", "r"),
                 ClassicFixture.captureXml("Delete", null, "l", "n"), "2011-08-01"), 400,
                 "MissingOrIncorrectVersionHeader", "2012-03-01");
     }
 
     @Test
     void theVersionIsCheckedOnEveryCallEvenOperationStatus() {
-        assertError(call(http, "GET", "/operations/0123456789abcdef0123456789abcdef", null, null), 400,
+        assertError(call(server.http(), "GET", "/operations/0123456789abcdef0123456789abcdef", null, null), 400,
                 "MissingOrIncorrectVersionHeader");
     }
 
@@ -86,10 +74,10 @@ class ClassicEnvelopeTest {
 
     @Test
     void everyAnswerCarriesA32HexRequestId() {
-        Http.Response ok = assertStatus(get(http, "/services/hostedservices"), 200);
-        Http.Response refused = call(http, "GET", "/services/hostedservices/none", null);
-        Http.Response noRoute = call(http, "GET", "/no/such/path", null);
-        Http.Response noVersion = call(http, "GET", "/services/hostedservices", null, null);
+        Http.Response ok = assertStatus(get(server.http(), "/services/hostedservices"), 200);
+        Http.Response refused = call(server.http(), "GET", "/services/hostedservices/none", null);
+        Http.Response noRoute = call(server.http(), "GET", "/no/such/path", null);
+        Http.Response noVersion = call(server.http(), "GET", "/services/hostedservices", null, null);
         for (Http.Response r : new Http.Response[]{ok, refused, noRoute, noVersion}) {
             assertThat(r.header("x-ms-request-id")).as(r.toString()).matches("^[0-9a-f]{32}$");
         }
@@ -99,7 +87,7 @@ class ClassicEnvelopeTest {
 
     @Test
     void errorsAreTheClassicErrorDocument() {
-        Http.Response r = call(http, "GET", "/services/hostedservices/none", null);
+        Http.Response r = call(server.http(), "GET", "/services/hostedservices/none", null);
         Xml x = assertError(r, 404, "ResourceNotFound", "The hosted service does not exist.");
         assertThat(x.allInClassicNamespace()).isTrue();
         // byte for byte as the service answers it (recorded: Error_ResourceNotFound_HostedService.response.xml)
@@ -108,15 +96,15 @@ class ClassicEnvelopeTest {
 
     @Test
     void unknownClassicPathsAreResourceNotFoundAndWrongVerbsInvalidHttpVerb() {
-        assertError(call(http, "GET", "/services/nothing-here", null), 404, "ResourceNotFound");
-        Http.Response verb = call(http, "PUT", "/services/hostedservices", "<x/>");
+        assertError(call(server.http(), "GET", "/services/nothing-here", null), 404, "ResourceNotFound");
+        Http.Response verb = call(server.http(), "PUT", "/services/hostedservices", "<x/>");
         assertError(verb, 400, "InvalidHttpVerb", "PUT");
         assertThat(verb.header("Allow")).contains("GET", "POST");
     }
 
     @Test
     void armPathsKeepTheirOwnEnvelope() {
-        Http.Response arm = http.send("GET", "/subscriptions/" + SUB + "/resourcegroups?api-version=2022-09-01", null,
+        Http.Response arm = server.http().send("GET", "/subscriptions/" + SUB + "/resourcegroups?api-version=2022-09-01", null,
                 Map.of());
         assertThat(arm.status()).isEqualTo(401);
         assertThat(arm.errorCode()).isEqualTo("AuthenticationFailed");
@@ -125,7 +113,7 @@ class ClassicEnvelopeTest {
 
     @Test
     void aSubscriptionIdThatIsNoGuidIsNotClassic() {
-        Http.Response r = http.sendBody("GET", "/not-a-guid/services/hostedservices",
+        Http.Response r = server.http().sendBody("GET", "/not-a-guid/services/hostedservices",
                 java.net.http.HttpRequest.BodyPublishers.noBody(), Map.of("x-ms-version", "2015-04-01"));
         assertThat(r.status()).isEqualTo(404);
     }
@@ -134,10 +122,10 @@ class ClassicEnvelopeTest {
 
     @Test
     void malformedXmlIsInvalidXmlRequest() {
-        assertError(call(http, "POST", "/services/hostedservices", "<CreateHostedService" + ROOT_ATTRS
+        assertError(call(server.http(), "POST", "/services/hostedservices", "<CreateHostedService" + ROOT_ATTRS
                 + "><ServiceName>x</ServiceName>"), 400, "InvalidXmlRequest", "not well-formed");
-        assertError(call(http, "POST", "/services/hostedservices", "not xml at all"), 400, "InvalidXmlRequest");
-        assertError(call(http, "POST", "/services/hostedservices", null), 400, "InvalidXmlRequest", "required");
+        assertError(call(server.http(), "POST", "/services/hostedservices", "not xml at all"), 400, "InvalidXmlRequest");
+        assertError(call(server.http(), "POST", "/services/hostedservices", null), 400, "InvalidXmlRequest", "required");
     }
 
     @Test
@@ -148,10 +136,10 @@ class ClassicEnvelopeTest {
             String xxe = "<?xml version=\"1.0\"?><!DOCTYPE CreateHostedService [<!ENTITY xxe SYSTEM \""
                     + secret.toUri() + "\">]><CreateHostedService" + ROOT_ATTRS + "><ServiceName>&xxe;</ServiceName>"
                     + "<Label>eA==</Label><Location>West US</Location></CreateHostedService>";
-            Http.Response r = call(http, "POST", "/services/hostedservices", xxe);
+            Http.Response r = call(server.http(), "POST", "/services/hostedservices", xxe);
             assertError(r, 400, "InvalidXmlRequest", "DTD");
             assertThat(r.body()).doesNotContain("TOP-SECRET-CONTENT");
-            Http.Response list = get(http, "/services/hostedservices");
+            Http.Response list = get(server.http(), "/services/hostedservices");
             assertThat(list.body()).doesNotContain("TOP-SECRET-CONTENT");
             assertThat(Xml.parse(list.body()).all("HostedService")).isEmpty();
         } finally {
@@ -173,7 +161,7 @@ class ClassicEnvelopeTest {
         dtd.append("]><CreateHostedService").append(ROOT_ATTRS).append("><ServiceName>&lol9;</ServiceName>")
                 .append("</CreateHostedService>");
         long started = System.nanoTime();
-        Http.Response r = call(http, "POST", "/services/hostedservices", dtd.toString());
+        Http.Response r = call(server.http(), "POST", "/services/hostedservices", dtd.toString());
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertError(r, 400, "InvalidXmlRequest", "DTD");
         assertThat(millis).as("refused before any expansion").isLessThan(2000);
@@ -184,22 +172,22 @@ class ClassicEnvelopeTest {
     void aBodyOverThePipelinesLimitIsRefusedInTheClassicShape() {
         String huge = "<CreateHostedService" + ROOT_ATTRS + "><Description>" + "x".repeat(5 * 1024 * 1024)
                 + "</Description></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", huge), 413, "BadRequest", "larger than");
+        assertError(call(server.http(), "POST", "/services/hostedservices", huge), 413, "BadRequest", "larger than");
     }
 
     @Test
     void deeplyNestedDocumentsAreRefused() {
         String deep = "<a>".repeat(200) + "</a>".repeat(200);
-        assertError(call(http, "POST", "/services/hostedservices", deep), 400, "InvalidXmlRequest", "deeper");
+        assertError(call(server.http(), "POST", "/services/hostedservices", deep), 400, "InvalidXmlRequest", "deeper");
     }
 
     @Test
     void theHttpsSpellingOfTheNamespaceIsAcceptedOnInput() {
         String body = createServiceXml("https-ns").replace("xmlns=\"http://", "xmlns=\"https://");
         assertThat(body).contains("xmlns=\"https://schemas.microsoft.com/windowsazure\"");
-        assertStatus(call(http, "POST", "/services/hostedservices", body), 201);
+        assertStatus(call(server.http(), "POST", "/services/hostedservices", body), 201);
         // and answers use the http spelling
-        Xml x = ClassicFixture.xml(get(http, "/services/hostedservices/https-ns"));
+        Xml x = ClassicFixture.xml(get(server.http(), "/services/hostedservices/https-ns"));
         assertThat(x.namespace()).isEqualTo(NS);
     }
 
@@ -209,12 +197,12 @@ class ClassicEnvelopeTest {
     void otherNamespacesAreRefused(String ns) {
         String body = "<CreateHostedService" + ns + "><ServiceName>n</ServiceName><Label>eA==</Label>"
                 + "<Location>West US</Location></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", body), 400, "InvalidXmlRequest", "namespace");
+        assertError(call(server.http(), "POST", "/services/hostedservices", body), 400, "InvalidXmlRequest", "namespace");
     }
 
     @Test
     void aWrongRootElementIsRefused() {
-        assertError(call(http, "POST", "/services/hostedservices", "<CreateStorageService" + ROOT_ATTRS + "/>"), 400,
+        assertError(call(server.http(), "POST", "/services/hostedservices", "<CreateStorageService" + ROOT_ATTRS + "/>"), 400,
                 "InvalidXmlRequest", "CreateHostedService");
     }
 
@@ -222,7 +210,7 @@ class ClassicEnvelopeTest {
     void elementsOutOfTheirDocumentedOrderAreRefusedByName() {
         String body = "<CreateHostedService" + ROOT_ATTRS + "><Label>eA==</Label><ServiceName>n</ServiceName>"
                 + "<Location>West US</Location></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", body), 400, "InvalidXmlRequest",
+        assertError(call(server.http(), "POST", "/services/hostedservices", body), 400, "InvalidXmlRequest",
                 "CreateHostedService/ServiceName", "out of order");
     }
 
@@ -230,21 +218,21 @@ class ClassicEnvelopeTest {
     void unknownAndRepeatedElementsAreRefusedByName() {
         String unknown = "<CreateHostedService" + ROOT_ATTRS + "><ServiceName>n</ServiceName><Label>eA==</Label>"
                 + "<Colour>blue</Colour><Location>West US</Location></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", unknown), 400, "InvalidXmlRequest",
+        assertError(call(server.http(), "POST", "/services/hostedservices", unknown), 400, "InvalidXmlRequest",
                 "CreateHostedService/Colour");
         String wrongCase = unknown.replace("<Colour>blue</Colour>", "<description>d</description>");
-        assertError(call(http, "POST", "/services/hostedservices", wrongCase), 400, "InvalidXmlRequest",
+        assertError(call(server.http(), "POST", "/services/hostedservices", wrongCase), 400, "InvalidXmlRequest",
                 "case-sensitive");
         String twice = "<CreateHostedService" + ROOT_ATTRS + "><ServiceName>n</ServiceName><ServiceName>m"
                 + "</ServiceName><Label>eA==</Label><Location>West US</Location></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", twice), 400, "InvalidXmlRequest", "more than once");
+        assertError(call(server.http(), "POST", "/services/hostedservices", twice), 400, "InvalidXmlRequest", "more than once");
     }
 
     @Test
     void aMissingRequiredElementIsABadRequestNamingIt() {
         String body = "<CreateHostedService" + ROOT_ATTRS + "><ServiceName>n</ServiceName>"
                 + "<Location>West US</Location></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", body), 400, "BadRequest",
+        assertError(call(server.http(), "POST", "/services/hostedservices", body), 400, "BadRequest",
                 "CreateHostedService/Label");
     }
 
@@ -253,7 +241,7 @@ class ClassicEnvelopeTest {
         for (String type : new String[]{"application/xml", "text/xml",
                 "application/atom+xml;type=entry;charset=utf-8"}) {
             String name = "ct" + Integer.toHexString(type.hashCode());
-            Http.Response r = http.sendBody("POST", "/" + SUB + "/services/hostedservices",
+            Http.Response r = server.http().sendBody("POST", "/" + SUB + "/services/hostedservices",
                     java.net.http.HttpRequest.BodyPublishers.ofString(createServiceXml(name)),
                     Map.of("x-ms-version", "2015-04-01", "Content-Type", type));
             assertStatus(r, 201);

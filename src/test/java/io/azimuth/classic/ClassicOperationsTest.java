@@ -3,11 +3,11 @@ package io.azimuth.classic;
 import io.azimuth.server.AzimuthServer;
 import io.azimuth.server.Config;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Xml;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,20 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code --operation-delay}, failures included, and across a restart.
  */
 class ClassicOperationsTest {
-    static TestServer server;
-    static TestServer delayed;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        delayed = TestServer.start(c -> c.withInMemory(false).withOperationDelay(700));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        delayed.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
+    @RegisterExtension
+    static final ServerExtension delayed = ServerExtension.start(c -> c.withInMemory(false).withOperationDelay(700));
 
     static String dashed(String id) {
         return id.substring(0, 8) + "-" + id.substring(8, 12) + "-" + id.substring(12, 16) + "-" + id.substring(16, 20)
@@ -52,10 +42,10 @@ class ClassicOperationsTest {
 
     @Test
     void aSynchronousCallIsTrackedAsSucceededUnderItsRequestId() {
-        Http.Response created = assertStatus(call(server.http, "POST", "/services/hostedservices",
+        Http.Response created = assertStatus(call(server.http(), "POST", "/services/hostedservices",
                 createServiceXml("ops-sync")), 201);
         String id = created.header("x-ms-request-id");
-        Xml op = operation(server.http, id);
+        Xml op = operation(server.http(), id);
         assertThat(op.rootName()).isEqualTo("Operation");
         assertThat(op.children("")).isEqualTo(ClassicExamples.order("GetOperationStatus_Succeeded.response.xml", ""));
         assertThat(op.text("ID")).isEqualTo(dashed(id));
@@ -63,27 +53,27 @@ class ClassicOperationsTest {
         assertThat(op.text("HttpStatusCode")).isEqualTo("200");
         assertThat(op.allInClassicNamespace()).isTrue();
         // the dashed form is accepted in the URL too
-        assertThat(operation(server.http, dashed(id)).text("ID")).isEqualTo(dashed(id));
+        assertThat(operation(server.http(), dashed(id)).text("ID")).isEqualTo(dashed(id));
     }
 
     @Test
     void unknownOperationsAreResourceNotFound() {
-        assertError(get(server.http, "/operations/" + UUID.randomUUID().toString().replace("-", "")), 404,
+        assertError(get(server.http(), "/operations/" + UUID.randomUUID().toString().replace("-", "")), 404,
                 "ResourceNotFound", "was not found");
-        assertError(get(server.http, "/operations/not-an-id"), 404, "ResourceNotFound");
+        assertError(get(server.http(), "/operations/not-an-id"), 404, "ResourceNotFound");
     }
 
     @Test
     void anOperationIsOnlyVisibleInItsSubscription() {
-        String id = assertStatus(call(server.http, "POST", "/services/hostedservices", createServiceXml("ops-sub")), 201)
+        String id = assertStatus(call(server.http(), "POST", "/services/hostedservices", createServiceXml("ops-sub")), 201)
                 .header("x-ms-request-id");
         String other = "/" + UUID.randomUUID() + "/operations/" + id;
-        assertError(call(server.http, "GET", other, null), 404, "ResourceNotFound");
+        assertError(call(server.http(), "GET", other, null), 404, "ResourceNotFound");
     }
 
     @Test
     void underADelayAnOperationIsInProgressThenSucceeded() throws Exception {
-        Http http = delayed.http;
+        Http http = delayed.http();
         createService(http, "ops-delay");
         ClassicFixture.Cert cert = certificate("ops-delay");
         Http.Response added = assertStatus(call(http, "POST", service("ops-delay") + "/certificates",
@@ -105,7 +95,7 @@ class ClassicOperationsTest {
 
     @Test
     void aFailedOperationReportsItsError() throws Exception {
-        Http http = delayed.http;
+        Http http = delayed.http();
         createService(http, "ops-fail");
         ClassicFixture.Cert cert = certificate("ops-fail");
         String id = assertStatus(call(http, "POST", service("ops-fail") + "/certificates",

@@ -1,12 +1,11 @@
 package io.azimuth.classic;
 
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.Xml;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Base64;
 
@@ -27,19 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Cloud services and their service certificates, over raw HTTP, against the recorded payloads. */
 class CloudServiceTest {
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void reset() {
@@ -50,17 +38,17 @@ class CloudServiceTest {
 
     @Test
     void theRecordedCreateRequestIsAnswered201WithLocation() {
-        Http.Response r = assertStatus(call(http, "POST", "/services/hostedservices",
+        Http.Response r = assertStatus(call(server.http(), "POST", "/services/hostedservices",
                 ClassicExamples.read("CreateHostedService.request.xml")), 201);
         assertThat(r.body()).isEmpty();
-        assertThat(r.header("Location")).isEqualTo(http.base() + "/subscriptions/" + SUB + "/compute/utsvc1ee3195f");
+        assertThat(r.header("Location")).isEqualTo(server.http().base() + "/subscriptions/" + SUB + "/compute/utsvc1ee3195f");
     }
 
     @Test
     void getAnswersAsTheRecordedResponse() {
-        assertStatus(call(http, "POST", "/services/hostedservices",
+        assertStatus(call(server.http(), "POST", "/services/hostedservices",
                 ClassicExamples.read("CreateHostedService.request.xml")), 201);
-        Xml x = xml(get(http, service("utsvc1ee3195f")));
+        Xml x = xml(get(server.http(), service("utsvc1ee3195f")));
         Xml recorded = ClassicExamples.xml("GetHostedService.response.xml");
         assertThat(x.children("")).isEqualTo(recorded.children(""));
         assertThat(x.children("HostedServiceProperties")).isEqualTo(recorded.children("HostedServiceProperties"));
@@ -70,85 +58,85 @@ class CloudServiceTest {
         }
         assertThat(x.texts("HostedServiceProperties/ExtendedProperties/ExtendedProperty/Name"))
                 .isEqualTo(recorded.texts("HostedServiceProperties/ExtendedProperties/ExtendedProperty/Name"));
-        assertThat(x.text("Url")).isEqualTo(http.base() + "/" + SUB + "/services/hostedservices/utsvc1ee3195f");
+        assertThat(x.text("Url")).isEqualTo(server.http().base() + "/" + SUB + "/services/hostedservices/utsvc1ee3195f");
         assertThat(x.text("HostedServiceProperties/DateCreated")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(x.allInClassicNamespace()).isTrue();
     }
 
     @Test
     void namesAreCaseInsensitiveAndKeepTheirCasing() {
-        createService(http, "MixedCase");
-        assertThat(xml(get(http, service("mixedcase"))).text("ServiceName")).isEqualTo("MixedCase");
-        assertError(call(http, "POST", "/services/hostedservices", createServiceXml("MIXEDCASE")), 409,
+        createService(server.http(), "MixedCase");
+        assertThat(xml(get(server.http(), service("mixedcase"))).text("ServiceName")).isEqualTo("MixedCase");
+        assertError(call(server.http(), "POST", "/services/hostedservices", createServiceXml("MIXEDCASE")), 409,
                 "ConflictError", "MIXEDCASE");
     }
 
     @Test
     void listHoldsEveryService() {
-        createService(http, "svc-a");
-        createService(http, "svc-b");
-        Xml list = xml(get(http, "/services/hostedservices"));
+        createService(server.http(), "svc-a");
+        createService(server.http(), "svc-b");
+        Xml list = xml(get(server.http(), "/services/hostedservices"));
         assertThat(list.rootName()).isEqualTo("HostedServices");
         assertThat(list.texts("HostedService/ServiceName")).containsExactly("svc-a", "svc-b");
     }
 
     @Test
     void deleteAnswers200AndTheServiceIsGone() {
-        createService(http, "svc-del");
-        String thumb = addCertificate(http, "svc-del");
-        Http.Response r = assertStatus(call(http, "DELETE", service("svc-del"), null), 200);
-        assertThat(ClassicFixture.operation(http, r.header("x-ms-request-id")).text("Status")).isEqualTo("Succeeded");
-        Http.Response gone = get(http, service("svc-del"));
+        createService(server.http(), "svc-del");
+        String thumb = addCertificate(server.http(), "svc-del");
+        Http.Response r = assertStatus(call(server.http(), "DELETE", service("svc-del"), null), 200);
+        assertThat(ClassicFixture.operation(server.http(), r.header("x-ms-request-id")).text("Status")).isEqualTo("Succeeded");
+        Http.Response gone = get(server.http(), service("svc-del"));
         assertError(gone, 404, "ResourceNotFound");
         assertThat(gone.body()).isEqualTo(ClassicExamples.read("Error_ResourceNotFound_HostedService.response.xml"));
         // its certificates went with it
-        createService(http, "svc-del");
-        assertError(get(http, service("svc-del") + "/certificates/sha1-" + thumb), 404, "ResourceNotFound");
+        createService(server.http(), "svc-del");
+        assertError(get(server.http(), service("svc-del") + "/certificates/sha1-" + thumb), 404, "ResourceNotFound");
     }
 
     @Test
     void aServiceWithADeploymentCannotBeDeleted() {
-        ClassicFixture.createVm(server, "svc-busy", "dep", "vm1", "Linux");
-        assertError(call(http, "DELETE", service("svc-busy"), null), 409, "ConflictError", "dep");
+        ClassicFixture.createVm(server.server(), "svc-busy", "dep", "vm1", "Linux");
+        assertError(call(server.http(), "DELETE", service("svc-busy"), null), 409, "ConflictError", "dep");
     }
 
     @Test
     void theNameIsADnsPrefix() {
-        assertError(call(http, "POST", "/services/hostedservices", createServiceXml("bad_name")), 400, "BadRequest",
+        assertError(call(server.http(), "POST", "/services/hostedservices", createServiceXml("bad_name")), 400, "BadRequest",
                 "CreateHostedService/ServiceName");
-        assertError(call(http, "POST", "/services/hostedservices", createServiceXml("-dash")), 400, "BadRequest");
+        assertError(call(server.http(), "POST", "/services/hostedservices", createServiceXml("-dash")), 400, "BadRequest");
     }
 
     @Test
     void theLabelIsBase64OfAtMost100Characters() {
         String notBase64 = createServiceXml("svc-l").replaceFirst("<Label>[^<]*</Label>", "<Label>not base64!</Label>");
-        assertError(call(http, "POST", "/services/hostedservices", notBase64), 400, "BadRequest",
+        assertError(call(server.http(), "POST", "/services/hostedservices", notBase64), 400, "BadRequest",
                 "CreateHostedService/Label");
         String long101 = Base64.getEncoder().encodeToString("x".repeat(101).getBytes());
         String tooLong = createServiceXml("svc-l").replaceFirst("<Label>[^<]*</Label>", "<Label>" + long101 + "</Label>");
-        assertError(call(http, "POST", "/services/hostedservices", tooLong), 400, "BadRequest", "100");
+        assertError(call(server.http(), "POST", "/services/hostedservices", tooLong), 400, "BadRequest", "100");
     }
 
     @Test
     void exactlyOneOfLocationAndAffinityGroup() {
         String both = "<CreateHostedService" + ROOT_ATTRS + "><ServiceName>svc-x</ServiceName><Label>eA==</Label>"
                 + "<Location>West US</Location><AffinityGroup>ag</AffinityGroup></CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", both), 400, "BadRequest", "Location",
+        assertError(call(server.http(), "POST", "/services/hostedservices", both), 400, "BadRequest", "Location",
                 "AffinityGroup");
         String neither = "<CreateHostedService" + ROOT_ATTRS + "><ServiceName>svc-x</ServiceName><Label>eA==</Label>"
                 + "</CreateHostedService>";
-        assertError(call(http, "POST", "/services/hostedservices", neither), 400, "BadRequest", "Location");
+        assertError(call(server.http(), "POST", "/services/hostedservices", neither), 400, "BadRequest", "Location");
         String affinity = "<CreateHostedService" + ROOT_ATTRS + "><ServiceName>svc-x</ServiceName><Label>eA==</Label>"
                 + "<AffinityGroup>ag</AffinityGroup></CreateHostedService>";
-        assertStatus(call(http, "POST", "/services/hostedservices", affinity), 201);
-        assertThat(xml(get(http, service("svc-x"))).text("HostedServiceProperties/AffinityGroup")).isEqualTo("ag");
+        assertStatus(call(server.http(), "POST", "/services/hostedservices", affinity), 201);
+        assertThat(xml(get(server.http(), service("svc-x"))).text("HostedServiceProperties/AffinityGroup")).isEqualTo("ag");
     }
 
     @Test
     void embedDetailAddsTheDeployments() {
-        ClassicFixture.createVm(server, "svc-e", "dep-e", "vm1", "Linux");
-        assertThat(xml(get(http, service("svc-e"))).has("Deployments")).isFalse();
-        Xml x = xml(get(http, service("svc-e") + "?embed-detail=true"));
+        ClassicFixture.createVm(server.server(), "svc-e", "dep-e", "vm1", "Linux");
+        assertThat(xml(get(server.http(), service("svc-e"))).has("Deployments")).isFalse();
+        Xml x = xml(get(server.http(), service("svc-e") + "?embed-detail=true"));
         assertThat(x.texts("Deployments/Deployment/Name")).containsExactly("dep-e");
         assertThat(x.texts("Deployments/Deployment/RoleList/Role/RoleName")).containsExactly("vm1");
     }
@@ -157,12 +145,12 @@ class CloudServiceTest {
 
     @Test
     void aCerCertificateIsAddedListedAndFetchedByThumbprint() {
-        createService(http, "svc-c");
+        createService(server.http(), "svc-c");
         ClassicFixture.Cert cert = certificate("cer");
-        Http.Response added = assertStatus(call(http, "POST", service("svc-c") + "/certificates",
+        Http.Response added = assertStatus(call(server.http(), "POST", service("svc-c") + "/certificates",
                 certificateFileXml(cert.base64(), "cer", null)), 202);
         assertThat(added.body()).isEmpty();
-        Xml list = xml(get(http, service("svc-c") + "/certificates"));
+        Xml list = xml(get(server.http(), service("svc-c") + "/certificates"));
         assertThat(list.rootName()).isEqualTo("Certificates");
         assertThat(list.children("Certificate")).containsExactly("CertificateUrl", "Thumbprint", "ThumbprintAlgorithm",
                 "Data");
@@ -170,14 +158,14 @@ class CloudServiceTest {
         assertThat(list.text("Certificate/ThumbprintAlgorithm")).isEqualTo("sha1");
         assertThat(list.text("Certificate/CertificateUrl")).endsWith("/services/hostedservices/svc-c/certificates/sha1-"
                 + cert.thumbprint());
-        Xml one = xml(get(http, service("svc-c") + "/certificates/sha1-" + cert.thumbprint().toLowerCase()));
+        Xml one = xml(get(server.http(), service("svc-c") + "/certificates/sha1-" + cert.thumbprint().toLowerCase()));
         assertThat(one.rootName()).isEqualTo("Certificate");
         assertThat(one.text("Data")).isEqualTo(cert.base64());
     }
 
     @Test
     void aPfxIsOpenedWithItsPasswordAndOnlyItsCertificateIsKept() throws Exception {
-        createService(http, "svc-p");
+        createService(server.http(), "svc-p");
         ClassicFixture.Cert cert = certificate("pfx");
         java.security.KeyStore pfx = java.security.KeyStore.getInstance("PKCS12");
         pfx.load(null, null);
@@ -187,38 +175,38 @@ class CloudServiceTest {
         pfx.store(out, "pfx-Passw0rd".toCharArray());
         String data = Base64.getEncoder().encodeToString(out.toByteArray());
 
-        assertError(call(http, "POST", service("svc-p") + "/certificates", certificateFileXml(data, "pfx", "wrong")),
+        assertError(call(server.http(), "POST", service("svc-p") + "/certificates", certificateFileXml(data, "pfx", "wrong")),
                 400, "BadRequest", "CertificateFile/Password");
-        assertStatus(call(http, "POST", service("svc-p") + "/certificates", certificateFileXml(data, "pfx",
+        assertStatus(call(server.http(), "POST", service("svc-p") + "/certificates", certificateFileXml(data, "pfx",
                 "pfx-Passw0rd")), 202);
-        Xml one = xml(get(http, service("svc-p") + "/certificates/sha1-" + cert.thumbprint()));
+        Xml one = xml(get(server.http(), service("svc-p") + "/certificates/sha1-" + cert.thumbprint()));
         assertThat(one.text("Data")).isEqualTo(cert.base64());
-        assertThat(get(http, service("svc-p") + "/certificates").body()).doesNotContain("pfx-Passw0rd");
+        assertThat(get(server.http(), service("svc-p") + "/certificates").body()).doesNotContain("pfx-Passw0rd");
     }
 
     @Test
     void certificateRules() {
-        createService(http, "svc-r");
-        assertError(call(http, "POST", service("svc-r") + "/certificates", certificateFileXml("AAAA", "cer", null)),
+        createService(server.http(), "svc-r");
+        assertError(call(server.http(), "POST", service("svc-r") + "/certificates", certificateFileXml("AAAA", "cer", null)),
                 400, "BadRequest", "CertificateFile/Data");
-        assertError(call(http, "POST", service("svc-r") + "/certificates",
+        assertError(call(server.http(), "POST", service("svc-r") + "/certificates",
                 certificateFileXml(certificate("f").base64(), "p7b", null)), 400, "BadRequest",
                 "CertificateFile/CertificateFormat");
-        assertError(call(http, "POST", service("none") + "/certificates",
+        assertError(call(server.http(), "POST", service("none") + "/certificates",
                 certificateFileXml(certificate("f").base64(), "cer", null)), 404, "ResourceNotFound");
         ClassicFixture.Cert cert = certificate("twice");
-        assertStatus(call(http, "POST", service("svc-r") + "/certificates", certificateFileXml(cert.base64(), "cer",
+        assertStatus(call(server.http(), "POST", service("svc-r") + "/certificates", certificateFileXml(cert.base64(), "cer",
                 null)), 202);
-        assertError(call(http, "POST", service("svc-r") + "/certificates", certificateFileXml(cert.base64(), "cer",
+        assertError(call(server.http(), "POST", service("svc-r") + "/certificates", certificateFileXml(cert.base64(), "cer",
                 null)), 409, "ConflictError", cert.thumbprint());
-        assertError(get(http, service("svc-r") + "/certificates/sha1-00FF"), 404, "ResourceNotFound");
+        assertError(get(server.http(), service("svc-r") + "/certificates/sha1-00FF"), 404, "ResourceNotFound");
     }
 
     @Test
     void aCertificateIsDeleted() {
-        createService(http, "svc-d");
-        String thumb = addCertificate(http, "svc-d");
-        assertStatus(call(http, "DELETE", service("svc-d") + "/certificates/sha1-" + thumb, null), 202);
-        assertThat(xml(get(http, service("svc-d") + "/certificates")).all("Certificate")).isEmpty();
+        createService(server.http(), "svc-d");
+        String thumb = addCertificate(server.http(), "svc-d");
+        assertStatus(call(server.http(), "DELETE", service("svc-d") + "/certificates/sha1-" + thumb, null), 202);
+        assertThat(xml(get(server.http(), service("svc-d") + "/certificates")).all("Certificate")).isEmpty();
     }
 }

@@ -1,12 +1,11 @@
 package io.azimuth.classic;
 
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.Xml;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,22 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Start and Shutdown.
  */
 class DeploymentTest {
-    static TestServer server;
-    static TestServer delayed;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        delayed = TestServer.start(c -> c.withInMemory(false).withOperationDelay(800));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        delayed.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
+    @RegisterExtension
+    static final ServerExtension delayed = ServerExtension.start(c -> c.withInMemory(false).withOperationDelay(800));
 
     @BeforeEach
     void reset() {
@@ -84,14 +71,14 @@ class DeploymentTest {
 
     @Test
     void aDeploymentFromAnImageCopiesTheImagesVhdToTheMediaLink() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
-        Http.Response r = assertStatus(call(http, "POST", service("svc") + "/deployments",
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
+        Http.Response r = assertStatus(call(server.http(), "POST", service("svc") + "/deployments",
                 deploymentXml("dep", linuxRole("vm1", "ubuntu", "svc-vm1.vhd"))), 202);
         assertThat(r.body()).isEmpty();
-        assertThat(ClassicFixture.operation(http, r.header("x-ms-request-id")).text("Status")).isEqualTo("Succeeded");
-        assertThat(blobs(http, "vhds")).containsExactly("svc-vm1.vhd");
-        Xml d = ClassicFixture.deploymentXml(http, "svc", "dep");
+        assertThat(ClassicFixture.operation(server.http(), r.header("x-ms-request-id")).text("Status")).isEqualTo("Succeeded");
+        assertThat(blobs(server.http(), "vhds")).containsExactly("svc-vm1.vhd");
+        Xml d = ClassicFixture.deploymentXml(server.http(), "svc", "dep");
         assertThat(d.text("Status")).isEqualTo("Running");
         assertThat(d.text("RoleInstanceList/RoleInstance/InstanceStatus")).isEqualTo("ReadyRole");
         assertThat(d.text("RoleInstanceList/RoleInstance/PowerState")).isEqualTo("Started");
@@ -104,8 +91,8 @@ class DeploymentTest {
 
     @Test
     void getDeploymentAndGetRoleAnswerInTheRecordedShape() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        Xml d = ClassicFixture.deploymentXml(http, "svc", "dep");
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        Xml d = ClassicFixture.deploymentXml(server.http(), "svc", "dep");
         Xml recorded = ClassicExamples.xml("GetDeployment_VM.response.xml");
         assertThat(d.allInClassicNamespace()).isTrue();
         assertSameOrder(d.children(""), recorded.children(""));
@@ -123,7 +110,7 @@ class DeploymentTest {
         assertThat(d.text("DeploymentSlot")).isEqualTo("Production");
         assertThat(d.text("PrivateID")).matches("[0-9a-f]{32}");
 
-        Xml role = xml(get(http, role("svc", "dep", "vm1")));
+        Xml role = xml(get(server.http(), role("svc", "dep", "vm1")));
         Xml recordedRole = ClassicExamples.xml("GetRole.response.xml");
         assertThat(role.rootName()).isEqualTo("PersistentVMRole");
         assertSameOrder(role.children(""), recordedRole.children(""));
@@ -133,50 +120,50 @@ class DeploymentTest {
                 .containsExactly("NetworkConfiguration");
         assertThat(role.text("ConfigurationSets/ConfigurationSet/InputEndpoints/InputEndpoint/Name")).isEqualTo("SSH");
         // provisioning sets, and their secrets, are never answered
-        assertThat(get(http, role("svc", "dep", "vm1")).body()).doesNotContain(ClassicFixture.LINUX_PASSWORD);
-        assertThat(get(http, deployment("svc", "dep")).body()).doesNotContain(ClassicFixture.LINUX_PASSWORD)
+        assertThat(get(server.http(), role("svc", "dep", "vm1")).body()).doesNotContain(ClassicFixture.LINUX_PASSWORD);
+        assertThat(get(server.http(), deployment("svc", "dep")).body()).doesNotContain(ClassicFixture.LINUX_PASSWORD)
                 .doesNotContain("LinuxProvisioningConfiguration");
     }
 
     @Test
     void theProductionSlotAnswersTheDeployment() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        assertThat(xml(get(http, service("svc") + "/deploymentslots/Production")).text("Name")).isEqualTo("dep");
-        assertError(get(http, service("svc") + "/deploymentslots/Staging"), 404, "ResourceNotFound");
-        assertError(get(http, deployment("svc", "other")), 404, "ResourceNotFound", "other");
-        assertError(get(http, deployment("nosvc", "dep")), 404, "ResourceNotFound", "hosted service");
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        assertThat(xml(get(server.http(), service("svc") + "/deploymentslots/Production")).text("Name")).isEqualTo("dep");
+        assertError(get(server.http(), service("svc") + "/deploymentslots/Staging"), 404, "ResourceNotFound");
+        assertError(get(server.http(), deployment("svc", "other")), 404, "ResourceNotFound", "other");
+        assertError(get(server.http(), deployment("nosvc", "dep")), 404, "ResourceNotFound", "hosted service");
     }
 
     @Test
     void anExistingVhdIsAttachedAsItIs() {
-        createService(http, "svc");
+        createService(server.http(), "svc");
         server.putVhd(ClassicFixture.ACCOUNT, "vhds", "special.vhd", ClassicFixture.VHD_SIZE);
         String disk = "<OSVirtualHardDisk><MediaLink>" + media("vhds", "special.vhd")
                 + "</MediaLink><OS>Windows</OS></OSVirtualHardDisk>";
-        assertStatus(call(http, "POST", service("svc") + "/deployments",
+        assertStatus(call(server.http(), "POST", service("svc") + "/deployments",
                 deploymentXml("dep", roleXml("Role", "vm1", network(), disk))), 202);
-        assertThat(ClassicFixture.deploymentXml(http, "svc", "dep").text("RoleList/Role/OSVirtualHardDisk/OS"))
+        assertThat(ClassicFixture.deploymentXml(server.http(), "svc", "dep").text("RoleList/Role/OSVirtualHardDisk/OS"))
                 .isEqualTo("Windows");
         String missing = disk.replace("special.vhd", "missing.vhd");
-        createService(http, "svc2");
-        assertError(call(http, "POST", service("svc2") + "/deployments",
+        createService(server.http(), "svc2");
+        assertError(call(server.http(), "POST", service("svc2") + "/deployments",
                 deploymentXml("dep", roleXml("Role", "vm1", null, missing))), 400, "BadRequest", "missing.vhd");
         String noOs = "<OSVirtualHardDisk><MediaLink>" + media("vhds", "special.vhd") + "</MediaLink></OSVirtualHardDisk>";
-        assertError(call(http, "POST", service("svc2") + "/deployments",
+        assertError(call(server.http(), "POST", service("svc2") + "/deployments",
                 deploymentXml("dep", roleXml("Role", "vm1", null, noOs))), 400, "BadRequest", "OSVirtualHardDisk/OS");
     }
 
     @Test
     void anEmptyDataDiskIsCreatedBlank() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         String disks = "<DataVirtualHardDisks><DataVirtualHardDisk><Lun>0</Lun><LogicalDiskSizeInGB>1"
                 + "</LogicalDiskSizeInGB><MediaLink>" + media("vhds", "data0.vhd")
                 + "</MediaLink></DataVirtualHardDisk></DataVirtualHardDisks>";
         String role = linuxRole("vm1", "ubuntu", "os.vhd").replace("<OSVirtualHardDisk>", disks + "<OSVirtualHardDisk>");
-        assertStatus(call(http, "POST", service("svc") + "/deployments", deploymentXml("dep", role)), 202);
-        assertThat(blobs(http, "vhds")).containsExactly("data0.vhd", "os.vhd");
-        Xml d = ClassicFixture.deploymentXml(http, "svc", "dep");
+        assertStatus(call(server.http(), "POST", service("svc") + "/deployments", deploymentXml("dep", role)), 202);
+        assertThat(blobs(server.http(), "vhds")).containsExactly("data0.vhd", "os.vhd");
+        Xml d = ClassicFixture.deploymentXml(server.http(), "svc", "dep");
         assertThat(d.text("RoleList/Role/DataVirtualHardDisks/DataVirtualHardDisk/LogicalDiskSizeInGB")).isEqualTo("1");
         assertThat(d.text("RoleList/Role/DataVirtualHardDisks/DataVirtualHardDisk/HostCaching")).isEqualTo("None");
     }
@@ -184,23 +171,23 @@ class DeploymentTest {
     // ---- creation rules: each refusal leaves nothing behind ----
 
     private void assertRefusedAndNothingCreated(String body, int status, String code, String... mentions) {
-        assertError(call(http, "POST", service("svc") + "/deployments", body), status, code, mentions);
-        assertError(get(http, deployment("svc", "dep")), 404, "ResourceNotFound");
-        assertThat(blobs(http, "vhds")).isEmpty();
+        assertError(call(server.http(), "POST", service("svc") + "/deployments", body), status, code, mentions);
+        assertError(get(server.http(), deployment("svc", "dep")), 404, "ResourceNotFound");
+        assertThat(blobs(server.http(), "vhds")).isEmpty();
     }
 
     @Test
     void onlyTheProductionSlot() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         assertRefusedAndNothingCreated(deploymentXml("dep", linuxRole("vm1", "ubuntu", "a.vhd"))
                 .replace(">Production<", ">Staging<"), 400, "BadRequest", "Deployment/DeploymentSlot");
     }
 
     @Test
     void exactlyOneRole() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         assertRefusedAndNothingCreated(deploymentXml("dep", linuxRole("vm1", "ubuntu", "a.vhd")
                 + linuxRole("vm2", "ubuntu", "b.vhd")), 400, "BadRequest", "exactly one role");
         assertRefusedAndNothingCreated("<Deployment" + ROOT_ATTRS + "><Name>dep</Name><DeploymentSlot>Production"
@@ -209,8 +196,8 @@ class DeploymentTest {
 
     @Test
     void theRoleIsAPersistentVmRoleWithAnOsDisk() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         assertRefusedAndNothingCreated(deploymentXml("dep", linuxRole("vm1", "ubuntu", "a.vhd")
                 .replace(">PersistentVMRole<", ">WebRole<")), 400, "BadRequest", "RoleType");
         assertRefusedAndNothingCreated(deploymentXml("dep", roleXml("Role", "vm1", network(), "")), 400,
@@ -222,20 +209,20 @@ class DeploymentTest {
 
     @Test
     void theSourceImageMustExistAndTheMediaLinkMustBeFree() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         assertRefusedAndNothingCreated(deploymentXml("dep", linuxRole("vm1", "nosuchimage", "a.vhd")), 400,
                 "BadRequest", "nosuchimage");
         server.putVhd(ClassicFixture.ACCOUNT, "vhds", "taken.vhd", ClassicFixture.VHD_SIZE);
-        assertError(call(http, "POST", service("svc") + "/deployments",
+        assertError(call(server.http(), "POST", service("svc") + "/deployments",
                 deploymentXml("dep", linuxRole("vm1", "ubuntu", "taken.vhd"))), 409, "ConflictError", "taken.vhd");
-        assertThat(blobs(http, "vhds")).containsExactly("taken.vhd");
+        assertThat(blobs(server.http(), "vhds")).containsExactly("taken.vhd");
     }
 
     @Test
     void aRoleFromAnImageNeedsAProvisioningSetOfItsOs() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         assertRefusedAndNothingCreated(deploymentXml("dep", roleXml("Role", "vm1", network(),
                 osDiskFromImage("ubuntu", media("vhds", "a.vhd")))), 400, "BadRequest",
                 "LinuxProvisioningConfiguration");
@@ -246,8 +233,8 @@ class DeploymentTest {
 
     @Test
     void theProvisioningRulesApplyToNewRolesToo() {
-        createService(http, "svc");
-        addImage(server, "ubuntu", "Linux");
+        createService(server.http(), "svc");
+        addImage(server.server(), "ubuntu", "Linux");
         assertRefusedAndNothingCreated(deploymentXml("dep", roleXml("Role", "vm1",
                 ConfigSet.linux().set("HostName", "h".repeat(65)).xml("ConfigurationSet"),
                 osDiskFromImage("ubuntu", media("vhds", "a.vhd")))), 400, "BadRequest",
@@ -256,7 +243,7 @@ class DeploymentTest {
 
     @Test
     void vmImagesAreNotEmulated() {
-        createService(http, "svc");
+        createService(server.http(), "svc");
         String role = "<Role><RoleName>vm1</RoleName><RoleType>PersistentVMRole</RoleType><VMImageName>img"
                 + "</VMImageName></Role>";
         assertRefusedAndNothingCreated(deploymentXml("dep", role), 400, "BadRequest", "VMImageName");
@@ -264,11 +251,11 @@ class DeploymentTest {
 
     @Test
     void aServiceHoldsOneDeployment() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        assertError(call(http, "POST", service("svc") + "/deployments",
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        assertError(call(server.http(), "POST", service("svc") + "/deployments",
                 deploymentXml("dep2", linuxRole("vm2", "base-linux-svc", "b.vhd"))), 409, "ConflictError",
                 "Production");
-        assertError(call(http, "POST", service("nosvc") + "/deployments",
+        assertError(call(server.http(), "POST", service("nosvc") + "/deployments",
                 deploymentXml("dep2", linuxRole("vm2", "base-linux-svc", "b.vhd"))), 404, "ResourceNotFound");
     }
 
@@ -276,87 +263,87 @@ class DeploymentTest {
 
     @Test
     void rolesAreAddedAndDeleted() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
         String added = roleXml("PersistentVMRole", "vm2", ConfigSet.linux().xml("ConfigurationSet"),
                 osDiskFromImage("base-linux-svc", media("vhds", "vm2.vhd")));
-        assertStatus(call(http, "POST", deployment("svc", "dep") + "/roles", added), 202);
-        Xml d = ClassicFixture.deploymentXml(http, "svc", "dep");
+        assertStatus(call(server.http(), "POST", deployment("svc", "dep") + "/roles", added), 202);
+        Xml d = ClassicFixture.deploymentXml(server.http(), "svc", "dep");
         assertThat(d.texts("RoleList/Role/RoleName")).containsExactly("vm1", "vm2");
         assertThat(d.texts("RoleInstanceList/RoleInstance/InstanceStatus")).containsExactly("ReadyRole", "ReadyRole");
-        assertError(call(http, "POST", deployment("svc", "dep") + "/roles", added), 409, "ConflictError", "vm2");
+        assertError(call(server.http(), "POST", deployment("svc", "dep") + "/roles", added), 409, "ConflictError", "vm2");
 
-        assertStatus(call(http, "DELETE", role("svc", "dep", "vm2") + "?comp=media", null), 202);
-        assertThat(ClassicFixture.deploymentXml(http, "svc", "dep").texts("RoleList/Role/RoleName"))
+        assertStatus(call(server.http(), "DELETE", role("svc", "dep", "vm2") + "?comp=media", null), 202);
+        assertThat(ClassicFixture.deploymentXml(server.http(), "svc", "dep").texts("RoleList/Role/RoleName"))
                 .containsExactly("vm1");
-        assertThat(blobs(http, "vhds")).containsExactly("svc-vm1.vhd");
-        assertError(get(http, role("svc", "dep", "vm2")), 404, "ResourceNotFound", "vm2");
-        assertError(call(http, "DELETE", role("svc", "dep", "vm1"), null), 409, "ConflictError", "only role");
+        assertThat(blobs(server.http(), "vhds")).containsExactly("svc-vm1.vhd");
+        assertError(get(server.http(), role("svc", "dep", "vm2")), 404, "ResourceNotFound", "vm2");
+        assertError(call(server.http(), "DELETE", role("svc", "dep", "vm1"), null), 409, "ConflictError", "only role");
     }
 
     @Test
     void deletingADeploymentKeepsItsDisksUnlessCompMedia() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        assertStatus(call(http, "DELETE", deployment("svc", "dep"), null), 202);
-        assertError(get(http, deployment("svc", "dep")), 404, "ResourceNotFound");
-        assertThat(blobs(http, "vhds")).containsExactly("svc-vm1.vhd");
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        assertStatus(call(server.http(), "DELETE", deployment("svc", "dep"), null), 202);
+        assertError(get(server.http(), deployment("svc", "dep")), 404, "ResourceNotFound");
+        assertThat(blobs(server.http(), "vhds")).containsExactly("svc-vm1.vhd");
 
-        createVm(server, "svc2", "dep", "vm1", "Linux");
-        assertStatus(call(http, "DELETE", deployment("svc2", "dep") + "?comp=media", null), 202);
-        assertThat(blobs(http, "vhds")).containsExactly("svc-vm1.vhd");
-        assertStatus(call(http, "DELETE", service("svc2"), null), 200);
+        createVm(server.server(), "svc2", "dep", "vm1", "Linux");
+        assertStatus(call(server.http(), "DELETE", deployment("svc2", "dep") + "?comp=media", null), 202);
+        assertThat(blobs(server.http(), "vhds")).containsExactly("svc-vm1.vhd");
+        assertStatus(call(server.http(), "DELETE", service("svc2"), null), 200);
     }
 
     // ---- role operations ----
 
     @Test
     void shutdownStopsAndStartStartsTheRole() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        Http.Response r = assertStatus(call(http, "POST", operations("svc", "dep", "vm1"), shutdownXml(null)), 202);
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        Http.Response r = assertStatus(call(server.http(), "POST", operations("svc", "dep", "vm1"), shutdownXml(null)), 202);
         assertThat(r.body()).isEmpty();
-        assertThat(instanceStatus(http, "svc", "dep")).isEqualTo("StoppedVM");
-        assertThat(ClassicFixture.deploymentXml(http, "svc", "dep").text("RoleInstanceList/RoleInstance/PowerState"))
+        assertThat(instanceStatus(server.http(), "svc", "dep")).isEqualTo("StoppedVM");
+        assertThat(ClassicFixture.deploymentXml(server.http(), "svc", "dep").text("RoleInstanceList/RoleInstance/PowerState"))
                 .isEqualTo("Stopped");
-        assertStatus(call(http, "POST", operations("svc", "dep", "vm1"), startXml()), 202);
-        assertThat(instanceStatus(http, "svc", "dep")).isEqualTo("ReadyRole");
-        shutdown(http, "svc", "dep", "vm1", "StoppedDeallocated");
-        assertThat(instanceStatus(http, "svc", "dep")).isEqualTo("StoppedDeallocated");
-        shutdown(http, "svc", "dep", "vm1", "Stopped");
-        assertThat(instanceStatus(http, "svc", "dep")).isEqualTo("StoppedVM");
+        assertStatus(call(server.http(), "POST", operations("svc", "dep", "vm1"), startXml()), 202);
+        assertThat(instanceStatus(server.http(), "svc", "dep")).isEqualTo("ReadyRole");
+        shutdown(server.http(), "svc", "dep", "vm1", "StoppedDeallocated");
+        assertThat(instanceStatus(server.http(), "svc", "dep")).isEqualTo("StoppedDeallocated");
+        shutdown(server.http(), "svc", "dep", "vm1", "Stopped");
+        assertThat(instanceStatus(server.http(), "svc", "dep")).isEqualTo("StoppedVM");
     }
 
     @Test
     void postShutdownActionHasTwoValuesFrom2013_06_01() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        assertError(call(http, "POST", operations("svc", "dep", "vm1"), shutdownXml("Hibernated")), 400, "BadRequest",
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        assertError(call(server.http(), "POST", operations("svc", "dep", "vm1"), shutdownXml("Hibernated")), 400, "BadRequest",
                 "PostShutdownAction");
-        assertError(call(http, "POST", operations("svc", "dep", "vm1"), shutdownXml("stoppeddeallocated")), 400,
+        assertError(call(server.http(), "POST", operations("svc", "dep", "vm1"), shutdownXml("stoppeddeallocated")), 400,
                 "BadRequest", "PostShutdownAction");
-        assertError(call(http, "POST", operations("svc", "dep", "vm1"), shutdownXml("Stopped"), "2013-03-01"), 400,
+        assertError(call(server.http(), "POST", operations("svc", "dep", "vm1"), shutdownXml("Stopped"), "2013-03-01"), 400,
                 "BadRequest", "2013-06-01");
-        assertStatus(call(http, "POST", operations("svc", "dep", "vm1"), shutdownXml(null), "2013-03-01"), 202);
-        assertThat(instanceStatus(http, "svc", "dep")).isEqualTo("StoppedVM");
+        assertStatus(call(server.http(), "POST", operations("svc", "dep", "vm1"), shutdownXml(null), "2013-03-01"), 202);
+        assertThat(instanceStatus(server.http(), "svc", "dep")).isEqualTo("StoppedVM");
     }
 
     @Test
     void roleOperationsDispatchOnTheRootElement() {
-        createVm(server, "svc", "dep", "vm1", "Linux");
-        assertError(call(http, "POST", operations("svc", "dep", "vm1"), "<ResizeRoleOperation" + ROOT_ATTRS + "/>"),
+        createVm(server.server(), "svc", "dep", "vm1", "Linux");
+        assertError(call(server.http(), "POST", operations("svc", "dep", "vm1"), "<ResizeRoleOperation" + ROOT_ATTRS + "/>"),
                 400, "InvalidXmlRequest", "ResizeRoleOperation");
         String mismatched = shutdownXml(null).replace(">ShutdownRoleOperation</OperationType>",
                 ">StartRoleOperation</OperationType>");
-        assertError(call(http, "POST", operations("svc", "dep", "vm1"), mismatched), 400, "BadRequest", "OperationType");
-        assertError(call(http, "POST", operations("svc", "dep", "nobody"), startXml()), 404, "ResourceNotFound",
+        assertError(call(server.http(), "POST", operations("svc", "dep", "vm1"), mismatched), 400, "BadRequest", "OperationType");
+        assertError(call(server.http(), "POST", operations("svc", "dep", "nobody"), startXml()), 404, "ResourceNotFound",
                 "nobody");
         String restart = "<RestartRoleOperation" + ROOT_ATTRS + "><OperationType>RestartRoleOperation</OperationType>"
                 + "</RestartRoleOperation>";
-        assertStatus(call(http, "POST", operations("svc", "dep", "vm1"), restart), 202);
-        shutdown(http, "svc", "dep", "vm1", null);
-        assertError(call(http, "POST", operations("svc", "dep", "vm1"), restart), 409, "ConflictError", "not running");
+        assertStatus(call(server.http(), "POST", operations("svc", "dep", "vm1"), restart), 202);
+        shutdown(server.http(), "svc", "dep", "vm1", null);
+        assertError(call(server.http(), "POST", operations("svc", "dep", "vm1"), restart), 409, "ConflictError", "not running");
     }
 
     @Test
     void underADelayTheDeploymentTakesOneOperationAtATime() throws Exception {
-        Http slow = delayed.http;
+        Http slow = delayed.http();
         createService(slow, "svc");
         delayed.putVhd(ClassicFixture.ACCOUNT, "images", "ubuntu.vhd", ClassicFixture.VHD_SIZE);
         assertStatus(call(slow, "POST", "/services/images", ClassicFixture.addImageXml("ubuntu",

@@ -1,10 +1,10 @@
 package io.azimuth.classic;
 
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -31,44 +31,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProvisioningRulesTest {
     static final String P = "CaptureRoleOperation/ProvisioningConfiguration/";
-    static TestServer server;
-    static Http http;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
     static String winThumbprint;
     static String linThumbprint;
     static final AtomicInteger images = new AtomicInteger();
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-        createVm(server, "win", "dep", "vm", "Windows");
-        createVm(server, "lin", "dep", "vm", "Linux");
-        winThumbprint = addCertificate(http, "win");
-        linThumbprint = addCertificate(http, "lin");
-        shutdown(http, "win", "dep", "vm", null);
-        shutdown(http, "lin", "dep", "vm", null);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        createVm(server.server(), "win", "dep", "vm", "Windows");
+        createVm(server.server(), "lin", "dep", "vm", "Linux");
+        winThumbprint = addCertificate(server.http(), "win");
+        linThumbprint = addCertificate(server.http(), "lin");
+        shutdown(server.http(), "win", "dep", "vm", null);
+        shutdown(server.http(), "lin", "dep", "vm", null);
     }
 
     static Http.Response reprovision(String svc, ConfigSet set, String version) {
-        return call(http, "POST", operations(svc, "dep", "vm"), captureXml("Reprovision", set.provisioning(), "label",
+        return call(server.http(), "POST", operations(svc, "dep", "vm"), captureXml("Reprovision", set.provisioning(), "label",
                 "img-" + images.incrementAndGet()), version);
     }
 
     /** Refused with a 400 whose message names {@code element}; no image, no blob. */
     static void refusedWith(String svc, ConfigSet set, String version, String code, String element,
                             String... mentions) {
-        List<String> imagesBefore = imageNames(http);
-        List<String> blobsBefore = blobs(http, "vhds");
+        List<String> imagesBefore = imageNames(server.http());
+        List<String> blobsBefore = blobs(server.http(), "vhds");
         Http.Response r = reprovision(svc, set, version);
         assertError(r, 400, code, P + element);
         assertError(r, 400, code, mentions);
-        assertThat(imageNames(http)).isEqualTo(imagesBefore);
-        assertThat(blobs(http, "vhds")).isEqualTo(blobsBefore);
+        assertThat(imageNames(server.http())).isEqualTo(imagesBefore);
+        assertThat(blobs(server.http(), "vhds")).isEqualTo(blobsBefore);
     }
 
     static void refused(String svc, ConfigSet set, String element, String... mentions) {
@@ -77,7 +70,7 @@ class ProvisioningRulesTest {
 
     static void accepted(String svc, ConfigSet set, String version) {
         assertStatus(reprovision(svc, set, version), 202);
-        shutdown(http, svc, "dep", "vm", null);
+        shutdown(server.http(), svc, "dep", "vm", null);
     }
 
     static void accepted(String svc, ConfigSet set) {
@@ -108,7 +101,7 @@ class ProvisioningRulesTest {
     @Test
     void computerNameMayBeLeftToTheService() {
         accepted("win", win().without("ComputerName"));
-        assertThat(ClassicFixture.deploymentXml(http, "win", "dep").text("RoleInstanceList/RoleInstance/HostName"))
+        assertThat(ClassicFixture.deploymentXml(server.http(), "win", "dep").text("RoleInstanceList/RoleInstance/HostName"))
                 .isEqualTo("vm");
     }
 
@@ -328,7 +321,7 @@ class ProvisioningRulesTest {
     void aWindowsSetHoldsNoLinuxElements() {
         String set = win().provisioning().replace("</AdminUsername>", "</AdminUsername>")
                 .replace("<AdminPassword>", "<HostName>h</HostName><AdminPassword>");
-        Http.Response r = call(http, "POST", operations("win", "dep", "vm"), captureXml("Reprovision", set, "l", "x"));
+        Http.Response r = call(server.http(), "POST", operations("win", "dep", "vm"), captureXml("Reprovision", set, "l", "x"));
         assertError(r, 400, "InvalidXmlRequest", P + "HostName");
     }
 
@@ -416,23 +409,23 @@ class ProvisioningRulesTest {
     void emptyCollectionsOfOtherKindsOfSetAreReadAsAbsentAsTheClassicSdkWritesThem() {
         String sdkLike = lin().provisioning().replace("<HostName>",
                 "<InputEndpoints/><SubnetNames/><PublicIPs/><NetworkInterfaces/><StoredCertificateSettings/><HostName>");
-        assertStatus(call(http, "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", sdkLike, "l",
+        assertStatus(call(server.http(), "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", sdkLike, "l",
                 "img-" + images.incrementAndGet())), 202);
-        shutdown(http, "lin", "dep", "vm", null);
+        shutdown(server.http(), "lin", "dep", "vm", null);
         String notEmpty = lin().provisioning().replace("<HostName>",
                 "<SubnetNames><SubnetName>s</SubnetName></SubnetNames><HostName>");
-        assertError(call(http, "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", notEmpty, "l", "x")),
+        assertError(call(server.http(), "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", notEmpty, "l", "x")),
                 400, "InvalidXmlRequest", P + "SubnetNames");
     }
 
     @Test
     void aLinuxSetHoldsNoWindowsElements() {
         String set = lin().provisioning().replace("<HostName>", "<AdminPassword>x</AdminPassword><HostName>");
-        Http.Response r = call(http, "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", set, "l", "x"));
+        Http.Response r = call(server.http(), "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", set, "l", "x"));
         assertError(r, 400, "InvalidXmlRequest", P + "AdminPassword");
         String unattended = lin().provisioning().replace("</ProvisioningConfiguration>",
                 "<AdditionalUnattendContent/></ProvisioningConfiguration>");
-        assertError(call(http, "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", unattended, "l", "x")),
+        assertError(call(server.http(), "POST", operations("lin", "dep", "vm"), captureXml("Reprovision", unattended, "l", "x")),
                 400, "InvalidXmlRequest", P + "AdditionalUnattendContent");
     }
 }

@@ -2,10 +2,11 @@ package io.azimuth.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.azimuth.compute.ComputeFixture.assertRefused;
 import static io.azimuth.compute.ComputeFixture.id;
@@ -15,27 +16,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Images and disks as long-running operations (--operation-delay): in progress, conflicts, then done. */
 class ComputeOperationsTest {
     static final long DELAY = 3000;
-    static TestServer server;
-    static Http http;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false).withOperationDelay(DELAY));
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(c -> c.withInMemory(false).withOperationDelay(DELAY));
-        http = server.http;
-        http.put(TestServer.rg(ComputeFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
+        server.http().put(TestServer.rg(ComputeFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
         server.putVhd("acct1", "vhds", "os30.vhd", 30L << 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static JsonNode waitFor(String statusUrl) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         JsonNode status = null;
         while (System.currentTimeMillis() < deadline) {
-            status = http.get(statusUrl).json();
+            status = server.http().get(statusUrl).json();
             if (!status.path("status").asText().equals("InProgress")) {
                 return status;
             }
@@ -48,43 +42,43 @@ class ComputeOperationsTest {
     void imageCreationIsCreatingThenSucceeded() throws Exception {
         String body = "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\","
                 + "\"osState\":\"Generalized\",\"blobUri\":\"" + ComputeFixture.BLOB + "\"}}}}";
-        Http.Response created = http.put(url("images", "slow"), body);
+        Http.Response created = server.http().put(url("images", "slow"), body);
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().path("properties").path("provisioningState").asText()).isEqualTo("Creating");
         String status = created.header("Azure-AsyncOperation");
-        assertThat(status).startsWith(http.base() + "/subscriptions/" + TestServer.SUB
+        assertThat(status).startsWith(server.http().base() + "/subscriptions/" + TestServer.SUB
                 + "/providers/Microsoft.Compute/locations/westus/operations/");
         assertThat(created.header("Retry-After")).matches("[1-9][0-9]*");
 
-        assertRefused(http.put(url("images", "slow"), body), 409, "OperationNotAllowed", null);
-        assertRefused(http.delete(url("images", "slow")), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().put(url("images", "slow"), body), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().delete(url("images", "slow")), 409, "OperationNotAllowed", null);
 
         assertThat(waitFor(status).path("status").asText()).isEqualTo("Succeeded");
-        assertThat(http.get(url("images", "slow")).json().path("properties").path("provisioningState").asText())
+        assertThat(server.http().get(url("images", "slow")).json().path("properties").path("provisioningState").asText())
                 .isEqualTo("Succeeded");
 
-        Http.Response deleting = http.delete(url("images", "slow"));
+        Http.Response deleting = server.http().delete(url("images", "slow"));
         assertThat(deleting.status()).isEqualTo(202);
         assertThat(waitFor(deleting.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
-        assertThat(http.get(deleting.header("Location")).status()).isEqualTo(200);
-        assertThat(http.get(url("images", "slow")).status()).isEqualTo(404);
+        assertThat(server.http().get(deleting.header("Location")).status()).isEqualTo(200);
+        assertThat(server.http().get(url("images", "slow")).status()).isEqualTo(404);
     }
 
     @Test
     void diskCreationIsAcceptedNever201AndABusySourceIsAConflict() throws Exception {
-        Http.Response accepted = http.put(url("disks", "busy", "2024-03-02"), "{\"location\":\"westus\",\"properties\":"
+        Http.Response accepted = server.http().put(url("disks", "busy", "2024-03-02"), "{\"location\":\"westus\",\"properties\":"
                 + "{\"osType\":\"Linux\",\"creationData\":{\"createOption\":\"Empty\"},\"diskSizeGB\":8}}");
         assertThat(accepted.status()).isEqualTo(202);
         assertThat(accepted.json().path("properties").path("provisioningState").asText()).isEqualTo("Updating");
         assertThat(accepted.header("Location")).isNotBlank();
 
-        Http.Response fromBusy = http.put(url("images", "from-busy"), "{\"location\":\"westus\",\"properties\":"
+        Http.Response fromBusy = server.http().put(url("images", "from-busy"), "{\"location\":\"westus\",\"properties\":"
                 + "{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":"
                 + "{\"id\":\"" + id("disks", "busy") + "\"}}}}}");
         assertRefused(fromBusy, 409, "OperationNotAllowed", null);
 
         assertThat(waitFor(accepted.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
-        assertThat(http.put(url("images", "from-busy"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":"
+        assertThat(server.http().put(url("images", "from-busy"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":"
                 + "{\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":{\"id\":\""
                 + id("disks", "busy") + "\"}}}}}").status()).isEqualTo(201);
     }

@@ -2,10 +2,10 @@ package io.azimuth.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,20 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read from it); the SAS carries the query parameters the example's does but the storage key name.
  */
 class DiskAccessExamplesTest {
-    static TestServer now;
-    static TestServer later;
-
-    @BeforeAll
-    static void start() {
-        now = TestServer.start();
-        later = TestServer.start(c -> c.withOperationDelay(200));
-    }
-
-    @AfterAll
-    static void stop() {
-        now.close();
-        later.close();
-    }
+    @RegisterExtension
+    static final ServerExtension now = ServerExtension.start();
+    @RegisterExtension
+    static final ServerExtension later = ServerExtension.start(c -> c.withOperationDelay(200));
 
     static JsonNode read(String file) throws IOException {
         try (InputStream in = DiskAccessExamplesTest.class.getResourceAsStream("/spec/arm/examples/diskAccess/" + file)) {
@@ -83,22 +73,22 @@ class DiskAccessExamplesTest {
         Set<String> expected = queryNames(exampleSas);
         expected.remove("sk");
 
-        String base = prepare(now, params, type, name);
-        Http.Response r = now.http.post(base + "/beginGetAccess?api-version=" + version,
+        String base = prepare(now.server(), params, type, name);
+        Http.Response r = now.http().post(base + "/beginGetAccess?api-version=" + version,
                 params.path("grantAccessData").toString());
         assertThat(example.path("responses").has(String.valueOf(r.status()))).as(r.toString()).isTrue();
         assertThat(r.status()).isEqualTo(200);
         assertThat(queryNames(r.json().path("accessSAS").asText())).isEqualTo(expected);
 
-        base = prepare(later, params, type, name);
-        DiskAccessTest.awaitSucceeded(later.http, base + "?api-version=" + version);
-        r = later.http.post(base + "/beginGetAccess?api-version=" + version, params.path("grantAccessData").toString());
+        base = prepare(later.server(), params, type, name);
+        DiskAccessTest.awaitSucceeded(later.http(), base + "?api-version=" + version);
+        r = later.http().post(base + "/beginGetAccess?api-version=" + version, params.path("grantAccessData").toString());
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
         assertThat(example.path("responses").path("202").path("headers").has("Location")).isTrue();
-        JsonNode result = DiskAccessTest.poll(later.http, r.header("Location"));
+        JsonNode result = DiskAccessTest.poll(later.http(), r.header("Location"));
         String sas = result.path("accessSAS").asText();
         assertThat(queryNames(sas)).isEqualTo(expected);
-        assertThat(later.http.getBytes(sas, Map.of()).status()).isEqualTo(200);
+        assertThat(later.http().getBytes(sas, Map.of()).status()).isEqualTo(200);
     }
 
     @ParameterizedTest
@@ -110,17 +100,17 @@ class DiskAccessExamplesTest {
         String name = params.path(type.equals("disks") ? "diskName" : "snapshotName").asText();
         String version = params.path("api-version").asText();
 
-        String base = prepare(now, params, type, name);
-        Http.Response r = now.http.post(base + "/endGetAccess?api-version=" + version, null);
+        String base = prepare(now.server(), params, type, name);
+        Http.Response r = now.http().post(base + "/endGetAccess?api-version=" + version, null);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(example.path("responses").has("200")).isTrue();
         assertThat(r.body()).isEmpty();
 
-        base = prepare(later, params, type, name);
-        DiskAccessTest.awaitSucceeded(later.http, base + "?api-version=" + version);
-        r = later.http.post(base + "/endGetAccess?api-version=" + version, null);
+        base = prepare(later.server(), params, type, name);
+        DiskAccessTest.awaitSucceeded(later.http(), base + "?api-version=" + version);
+        r = later.http().post(base + "/endGetAccess?api-version=" + version, null);
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
         assertThat(r.header("Location")).isNotBlank();
-        assertThat(DiskAccessTest.poll(later.http, r.header("Location"))).isNull();
+        assertThat(DiskAccessTest.poll(later.http(), r.header("Location"))).isNull();
     }
 }

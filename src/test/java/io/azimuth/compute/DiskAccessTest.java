@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.server.AzimuthServer;
 import io.azimuth.server.Config;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,32 +29,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * active SAS forbids.
  */
 class DiskAccessTest {
-    static TestServer server;
-    static TestServer delayed;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
+    @RegisterExtension
+    static final ServerExtension delayed = ServerExtension.start(c -> c.withOperationDelay(300));
     byte[] vhd;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        delayed = TestServer.start(c -> c.withOperationDelay(300));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        delayed.close();
-    }
 
     @BeforeEach
     void disk() {
         vhd = Vhds.random(2 * MIB, 11);
-        DiskFixture.group(server, vhd);
-        DiskFixture.group(delayed, vhd);
+        DiskFixture.group(server.server(), vhd);
+        DiskFixture.group(delayed.server(), vhd);
         DiskFixture.imported(http(), "disks", "d1");
     }
 
     static Http http() {
-        return server.http;
+        return server.http();
     }
 
     static String state(String type, String name) {
@@ -190,7 +180,7 @@ class DiskAccessTest {
 
     @Test
     void withAnOperationDelayGrantAndRevokeAreLongRunning() throws InterruptedException {
-        Http http = delayed.http;
+        Http http = delayed.http();
         Http.Response created = http.put(url("disks", "d1"), "{\"location\":\"westus\",\"properties\":{\"creationData\":"
                 + "{\"createOption\":\"Import\",\"sourceUri\":\"" + SOURCE + "\"}}}");
         assertThat(created.status()).as(created.toString()).isIn(200, 202);

@@ -2,12 +2,12 @@ package io.azimuth.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 
 import static io.azimuth.compute.DiskFixture.RG;
@@ -23,49 +23,38 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Copy and snapshots copy their source, growth grows the bytes, deletion frees them.
  */
 class DiskBytesTest {
-    static TestServer server;
-    static Http http;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
     byte[] vhd;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void group() {
         vhd = Vhds.random(2 * MIB, 7);
-        DiskFixture.group(server, vhd);
+        DiskFixture.group(server.server(), vhd);
     }
 
     static JsonNode put(String type, String name, String properties) {
-        return DiskFixture.put(http, type, name, properties);
+        return DiskFixture.put(server.http(), type, name, properties);
     }
 
     static JsonNode imported(String type, String name) {
-        return DiskFixture.imported(http, type, name);
+        return DiskFixture.imported(server.http(), type, name);
     }
 
     static JsonNode copied(String type, String name, String sourceType, String source) {
-        return DiskFixture.copied(http, type, name, sourceType, source);
+        return DiskFixture.copied(server.http(), type, name, sourceType, source);
     }
 
     static String grant(String type, String name, int seconds) {
-        return DiskFixture.grant(http, type, name, seconds);
+        return DiskFixture.grant(server.http(), type, name, seconds);
     }
 
     static void revoke(String type, String name) {
-        DiskFixture.revoke(http, type, name);
+        DiskFixture.revoke(server.http(), type, name);
     }
 
     static byte[] bytes(String type, String name) {
-        return DiskFixture.bytes(http, type, name);
+        return DiskFixture.bytes(server.http(), type, name);
     }
 
     @Test
@@ -79,7 +68,7 @@ class DiskBytesTest {
     @Test
     void theImportedBytesAreTheBlobsAsItWasThen() {
         imported("disks", "d1");
-        Vhds.upload(http, SOURCE, Vhds.random(2 * MIB, 8));
+        Vhds.upload(server.http(), SOURCE, Vhds.random(2 * MIB, 8));
         Vhds.assertSameDisk(bytes("disks", "d1"), vhd);
     }
 
@@ -88,13 +77,13 @@ class DiskBytesTest {
         put("disks", "d1", "{\"diskSizeGB\":2,\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\"" + SOURCE
                 + "\"}}");
         String sas = grant("disks", "d1", 300);
-        Vhds.assertGrown(http, sas, vhd, 2 * GIB);
+        Vhds.assertGrown(server.http(), sas, vhd, 2 * GIB);
     }
 
     @Test
     void anEmptyDiskIsABlankVhdOfItsSize() {
         put("disks", "empty", "{\"creationData\":{\"createOption\":\"Empty\"},\"diskSizeGB\":3}");
-        Vhds.assertBlank(http, grant("disks", "empty", 300), 3 * GIB);
+        Vhds.assertBlank(server.http(), grant("disks", "empty", 300), 3 * GIB);
     }
 
     @Test
@@ -115,49 +104,49 @@ class DiskBytesTest {
         imported("disks", "d1");
         put("disks", "bigger", "{\"diskSizeGB\":2,\"creationData\":{\"createOption\":\"Copy\",\"sourceResourceId\":\""
                 + id("disks", "d1") + "\"}}");
-        Vhds.assertGrown(http, grant("disks", "bigger", 300), vhd, 2 * GIB);
+        Vhds.assertGrown(server.http(), grant("disks", "bigger", 300), vhd, 2 * GIB);
         Vhds.assertSameDisk(bytes("disks", "d1"), vhd);
     }
 
     @Test
     void growingADiskGrowsItsBytes() {
         imported("disks", "d1");
-        Http.Response r = http.patch(url("disks", "d1"), "{\"properties\":{\"diskSizeGB\":2}}");
+        Http.Response r = server.http().patch(url("disks", "d1"), "{\"properties\":{\"diskSizeGB\":2}}");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        Vhds.assertGrown(http, grant("disks", "d1", 300), vhd, 2 * GIB);
+        Vhds.assertGrown(server.http(), grant("disks", "d1", 300), vhd, 2 * GIB);
         revoke("disks", "d1");
-        r = http.put(url("disks", "d1"), "{\"location\":\"westus\",\"properties\":{\"diskSizeGB\":3,\"creationData\":"
+        r = server.http().put(url("disks", "d1"), "{\"location\":\"westus\",\"properties\":{\"diskSizeGB\":3,\"creationData\":"
                 + "{\"createOption\":\"Import\",\"sourceUri\":\"" + SOURCE + "\"}}}");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        Vhds.assertGrown(http, grant("disks", "d1", 300), vhd, 3 * GIB);
+        Vhds.assertGrown(server.http(), grant("disks", "d1", 300), vhd, 3 * GIB);
     }
 
     @Test
     void deletingFreesTheBytes() {
-        long before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server.server());
         imported("disks", "d1");
         copied("snapshots", "s1", "disks", "d1");
-        Vhds.assertBlobCount(server, before, 2, "a disk and a snapshot, one content each");
+        Vhds.assertBlobCount(server.server(), before, 2, "a disk and a snapshot, one content each");
         String sas = grant("snapshots", "s1", 300);
-        Vhds.assertBlobCount(server, before, 3, "and the export of a grant");
+        Vhds.assertBlobCount(server.server(), before, 3, "and the export of a grant");
         revoke("snapshots", "s1");
-        assertThat(http.getBytes(sas, java.util.Map.of()).status()).isEqualTo(403);
-        Vhds.assertBlobCount(server, before, 2, "the export goes with the grant");
-        assertThat(http.delete(url("snapshots", "s1")).status()).isEqualTo(200);
-        assertThat(http.delete(url("disks", "d1")).status()).isEqualTo(200);
-        Vhds.assertBlobCount(server, before, 0, "deleted disks and snapshots keep no bytes");
+        assertThat(server.http().getBytes(sas, java.util.Map.of()).status()).isEqualTo(403);
+        Vhds.assertBlobCount(server.server(), before, 2, "the export goes with the grant");
+        assertThat(server.http().delete(url("snapshots", "s1")).status()).isEqualTo(200);
+        assertThat(server.http().delete(url("disks", "d1")).status()).isEqualTo(200);
+        Vhds.assertBlobCount(server.server(), before, 0, "deleted disks and snapshots keep no bytes");
     }
 
     @Test
     void deletingTheGroupFreesTheBytes() {
-        long before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server.server());
         imported("disks", "d1");
         copied("snapshots", "s1", "disks", "d1");
         String sas = grant("disks", "d1", 300);
-        Vhds.assertBlobCount(server, before, 3, "two contents and an export");
-        assertThat(http.delete(TestServer.rg(RG) + "?api-version=2025-04-01").status()).isIn(200, 202);
-        assertThat(http.get(url("disks", "d1")).status()).isEqualTo(404);
-        Vhds.assertBlobCount(server, before, 0, "a deleted group keeps no bytes");
-        assertThat(http.getBytes(sas, java.util.Map.of()).status()).isEqualTo(403);
+        Vhds.assertBlobCount(server.server(), before, 3, "two contents and an export");
+        assertThat(server.http().delete(TestServer.rg(RG) + "?api-version=2025-04-01").status()).isIn(200, 202);
+        assertThat(server.http().get(url("disks", "d1")).status()).isEqualTo(404);
+        Vhds.assertBlobCount(server.server(), before, 0, "a deleted group keeps no bytes");
+        assertThat(server.http().getBytes(sas, java.util.Map.of()).status()).isEqualTo(403);
     }
 }

@@ -2,11 +2,11 @@ package io.azimuth.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -19,28 +19,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Managed disks and snapshots: create options, sizes, sources, and the Disk RP's status codes. */
 class DiskRulesTest {
     static final String V = "2024-03-02";
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false).withPageSize(2));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false).withPageSize(2));
 
     @BeforeEach
     void sources() {
         server.reset();
-        ComputeFixture.sources(server);
+        ComputeFixture.sources(server.server());
     }
 
     private static Http.Response disk(String name, String properties) {
-        return http.put(url("disks", name, V), "{\"location\":\"westus\",\"properties\":" + properties + "}");
+        return server.http().put(url("disks", name, V), "{\"location\":\"westus\",\"properties\":" + properties + "}");
     }
 
     @Test
@@ -97,7 +86,7 @@ class DiskRulesTest {
         assertThat(p.path("diskSizeGB").asInt()).isEqualTo(30);
         assertThat(p.path("osType").asText()).isEqualTo("Linux");
         assertThat(p.path("hyperVGeneration").asText()).isEqualTo("V2");
-        String sourceUniqueId = http.get(url("snapshots", "snap30", V)).json().path("properties").path("uniqueId").asText();
+        String sourceUniqueId = server.http().get(url("snapshots", "snap30", V)).json().path("properties").path("uniqueId").asText();
         assertThat(p.path("creationData").path("sourceUniqueId").asText()).isEqualTo(sourceUniqueId);
         assertRefused(disk("d", "{\"creationData\":{\"createOption\":\"Copy\",\"sourceResourceId\":\""
                 + id("disks", "ghost") + "\"}}"), 404, "NotFound", "creationData.sourceResourceId");
@@ -109,22 +98,22 @@ class DiskRulesTest {
 
     @Test
     void sizesGrowButNeverShrink() {
-        Http.Response grown = http.patch(url("disks", "disk30", V), "{\"properties\":{\"diskSizeGB\":64},\"tags\":{\"a\":\"b\"}}");
+        Http.Response grown = server.http().patch(url("disks", "disk30", V), "{\"properties\":{\"diskSizeGB\":64},\"tags\":{\"a\":\"b\"}}");
         assertThat(grown.status()).isEqualTo(200);
         assertThat(grown.json().path("properties").path("diskSizeGB").asInt()).isEqualTo(64);
         assertThat(grown.json().path("tags").path("a").asText()).isEqualTo("b");
-        assertRefused(http.patch(url("disks", "disk30", V), "{\"properties\":{\"diskSizeGB\":32}}"), 400,
+        assertRefused(server.http().patch(url("disks", "disk30", V), "{\"properties\":{\"diskSizeGB\":32}}"), 400,
                 "InvalidParameter", "diskSizeGB");
-        assertThat(http.get(url("disks", "disk30", V)).json().path("properties").path("diskSizeGB").asInt()).isEqualTo(64);
-        assertRefused(http.patch(url("disks", "nope", V), "{\"tags\":{}}"), 404, "ResourceNotFound", null);
+        assertThat(server.http().get(url("disks", "disk30", V)).json().path("properties").path("diskSizeGB").asInt()).isEqualTo(64);
+        assertRefused(server.http().patch(url("disks", "nope", V), "{\"tags\":{}}"), 404, "ResourceNotFound", null);
     }
 
     @Test
     void snapshotsAreImportedOrCopiedNeverEmpty() {
-        Http.Response empty = http.put(url("snapshots", "s", V), "{\"location\":\"westus\",\"properties\":{\"creationData\":"
+        Http.Response empty = server.http().put(url("snapshots", "s", V), "{\"location\":\"westus\",\"properties\":{\"creationData\":"
                 + "{\"createOption\":\"Empty\"},\"diskSizeGB\":10}}");
         assertRefused(empty, 400, "InvalidParameter", "creationData.createOption");
-        Http.Response imported = http.put(url("snapshots", "s", V), "{\"location\":\"westus\",\"properties\":"
+        Http.Response imported = server.http().put(url("snapshots", "s", V), "{\"location\":\"westus\",\"properties\":"
                 + "{\"incremental\":false,\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\""
                 + ComputeFixture.DATA_BLOB + "\"}}}");
         assertThat(imported.status()).isEqualTo(200);
@@ -141,23 +130,23 @@ class DiskRulesTest {
         String next = url("disks", null, V);
         int pages = 0;
         while (next != null) {
-            JsonNode page = http.get(next).json();
+            JsonNode page = server.http().get(next).json();
             page.path("value").forEach(d -> names.add(d.path("name").asText()));
             next = page.path("nextLink").isNull() ? null : page.path("nextLink").asText();
             pages++;
         }
         assertThat(names).containsExactlyInAnyOrder("disk30", "extra0", "extra1", "extra2", "extra3");
         assertThat(pages).isEqualTo(3);
-        assertThat(http.get("/subscriptions/" + TestServer.SUB + "/providers/Microsoft.Compute/snapshots?api-version=" + V)
+        assertThat(server.http().get("/subscriptions/" + TestServer.SUB + "/providers/Microsoft.Compute/snapshots?api-version=" + V)
                 .json().path("value")).hasSize(1);
-        assertRefused(http.get(url("disks", null, V).replace(ComputeFixture.RG, "nogroup")), 404,
+        assertRefused(server.http().get(url("disks", null, V).replace(ComputeFixture.RG, "nogroup")), 404,
                 "ResourceGroupNotFound", null);
     }
 
     @Test
     void deleteAnswers200ThenNothingIsLeft() {
-        assertThat(http.delete(url("disks", "disk30", V)).status()).isEqualTo(200);
-        assertThat(http.get(url("disks", "disk30", V)).status()).isEqualTo(404);
-        assertThat(http.delete(url("disks", "disk30", V)).status()).isEqualTo(204);
+        assertThat(server.http().delete(url("disks", "disk30", V)).status()).isEqualTo(200);
+        assertThat(server.http().get(url("disks", "disk30", V)).status()).isEqualTo(404);
+        assertThat(server.http().delete(url("disks", "disk30", V)).status()).isEqualTo(204);
     }
 }

@@ -3,9 +3,8 @@ package io.azimuth.compute;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.arm.Locations;
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,19 +37,8 @@ class ExampleRequestsTest {
     static final Set<String> GENERATED = Set.of("uniqueId", "timeCreated", "sourceUniqueId", "LastOwnershipUpdateTime");
     static final Pattern REFERENCE = Pattern.compile("/(disks|snapshots)/([A-Za-z0-9_.-]+)");
     static final long DELAY = 200;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false).withOperationDelay(DELAY));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false).withOperationDelay(DELAY));
 
     static Stream<String> examples() {
         List<String> files = new ArrayList<>();
@@ -83,7 +71,7 @@ class ExampleRequestsTest {
         String url = (name == null ? collection : collection + "/" + name) + "?api-version=" + version;
         JsonNode body = bodyParameter(params);
 
-        assertThat(http.put("/subscriptions/" + SUB + "/resourcegroups/" + rg + "?api-version=2025-04-01",
+        assertThat(server.http().put("/subscriptions/" + SUB + "/resourcegroups/" + rg + "?api-version=2025-04-01",
                 "{\"location\":\"westus\"}").status()).isIn(200, 201);
         server.putVhd("mystorageaccount", "osimages", "osimage.vhd", 30L << 30);
         server.putVhd("mystorageaccount", "dataimages", "dataimage.vhd", 10L << 30);
@@ -97,7 +85,7 @@ class ExampleRequestsTest {
         String title = file.substring(file.indexOf('/') + 1);
         if (title.contains("_Update")) {
             createSource(rg, type, name);
-            Http.Response r = http.patch(url, substitute(body.toString()));
+            Http.Response r = server.http().patch(url, substitute(body.toString()));
             assertThat(expectedFor(example, r.status())).as("status %s is one the example lists: %s", r.status(), r)
                     .isNotNull();
             assertThat(r.json().path("tags").path("department").asText()).isEqualTo("HR");
@@ -107,7 +95,7 @@ class ExampleRequestsTest {
             return;
         }
         if (body != null) {
-            Http.Response r = http.put(url, substitute(body.toString()));
+            Http.Response r = server.http().put(url, substitute(body.toString()));
             JsonNode expected = expectedFor(example, r.status());
             assertThat(expected).as("status %s is one the example lists: %s", r.status(), r).isNotNull();
             if (expected.has("body")) {
@@ -117,7 +105,7 @@ class ExampleRequestsTest {
         }
         // GET, list and DELETE examples: make the resource they address, then ask
         createSource(rg, type, name != null ? name : "listed");
-        Http.Response r = title.contains("Delete") ? http.delete(url) : http.get(url);
+        Http.Response r = title.contains("Delete") ? server.http().delete(url) : server.http().get(url);
         assertThat(expectedFor(example, r.status())).as("status %s is one the example lists: %s", r.status(), r)
                 .isNotNull();
         if (!title.contains("Delete")) {
@@ -134,7 +122,7 @@ class ExampleRequestsTest {
     private static void generalizedVm(String rg, String name) {
         String vm = "/subscriptions/" + SUB + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/virtualMachines/"
                 + name;
-        Http.Response created = http.put(vm + "?api-version=2024-03-01", "{\"location\":\"westus\",\"properties\":{"
+        Http.Response created = server.http().put(vm + "?api-version=2024-03-01", "{\"location\":\"westus\",\"properties\":{"
                 + "\"hardwareProfile\":{\"vmSize\":\"Standard_D2s_v3\"},\"storageProfile\":{\"imageReference\":"
                 + "{\"publisher\":\"Canonical\",\"offer\":\"0001-com-ubuntu-server-jammy\",\"sku\":\"22_04-lts\","
                 + "\"version\":\"latest\"}},\"osProfile\":{\"computerName\":\"myvm\",\"adminUsername\":\"azureuser\","
@@ -142,7 +130,7 @@ class ExampleRequestsTest {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         waitUntilDone(vm + "?api-version=2024-03-01");
         for (String action : List.of("deallocate", "generalize")) {
-            Http.Response r = http.post(vm + "/" + action + "?api-version=2024-03-01", null);
+            Http.Response r = server.http().post(vm + "/" + action + "?api-version=2024-03-01", null);
             assertThat(r.status()).as(r.toString()).isIn(200, 202);
             waitUntilDone(vm + "?api-version=2024-03-01");
         }
@@ -150,7 +138,7 @@ class ExampleRequestsTest {
 
     private static void waitUntilDone(String url) {
         for (int i = 0; i < 200; i++) {
-            if (http.get(url).json().path("properties").path("provisioningState").asText().equals("Succeeded")) {
+            if (server.http().get(url).json().path("properties").path("provisioningState").asText().equals("Succeeded")) {
                 return;
             }
             try {
@@ -243,10 +231,10 @@ class ExampleRequestsTest {
                     + "\"osState\":\"Generalized\",\"blobUri\":\"https://mystorageaccount.blob.core.windows.net/"
                     + "osimages/osimage.vhd\"}}}}";
         };
-        Http.Response r = http.put(url, body);
+        Http.Response r = server.http().put(url, body);
         assertThat(r.status()).as(r.toString()).isIn(200, 201, 202);
         for (int i = 0; i < 100; i++) {
-            if (http.get(url).json().path("properties").path("provisioningState").asText().equals("Succeeded")) {
+            if (server.http().get(url).json().path("properties").path("provisioningState").asText().equals("Succeeded")) {
                 return;
             }
             Thread.sleep(20);

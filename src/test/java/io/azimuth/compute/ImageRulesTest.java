@@ -2,11 +2,11 @@ package io.azimuth.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,28 +21,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every rule of the image documents, each on its own, with the exact status and error code. */
 class ImageRulesTest {
     static final String OS = "properties.storageProfile.osDisk";
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void sources() {
         server.reset();
-        ComputeFixture.sources(server);
+        ComputeFixture.sources(server.server());
     }
 
     private static Http.Response put(String body) {
-        return http.put(url("images", "img"), body);
+        return server.http().put(url("images", "img"), body);
     }
 
     private static JsonNode created(String body) {
@@ -95,12 +84,12 @@ class ImageRulesTest {
     void eachKindOfSourceMakesAnImage() {
         assertThat(created(osDiskImage(blobDisk(""))).path("properties").path("storageProfile").path("osDisk")
                 .path("blobUri").asText()).isEqualTo(BLOB);
-        http.delete(url("images", "img"));
+        server.http().delete(url("images", "img"));
         JsonNode fromSnapshot = created(osDiskImage("{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"snapshot\":{\"id\":\""
                 + id("snapshots", "snap30") + "\"}}"));
         assertThat(fromSnapshot.path("properties").path("storageProfile").path("osDisk").path("snapshot").path("id")
                 .asText()).isEqualTo(id("snapshots", "snap30"));
-        http.delete(url("images", "img"));
+        server.http().delete(url("images", "img"));
         JsonNode fromDisk = created(osDiskImage("{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":{\"id\":\""
                 + id("disks", "disk30").substring(1) + "\"}}"));
         assertThat(fromDisk.path("properties").path("storageProfile").path("osDisk").path("managedDisk").path("id")
@@ -166,7 +155,7 @@ class ImageRulesTest {
                 + "{\"id\":\"" + id("disks", "disk30") + "\"}}")), 400, "InvalidParameter", OS + ".diskSizeGB");
         assertThat(created(osDiskImage(blobDisk(",\"diskSizeGB\":64"))).path("properties").path("storageProfile")
                 .path("osDisk").path("diskSizeGB").asInt()).isEqualTo(64);
-        http.delete(url("images", "img"));
+        server.http().delete(url("images", "img"));
         assertThat(created(osDiskImage(blobDisk(""))).path("properties").path("storageProfile").path("osDisk")
                 .path("diskSizeGB").asInt()).as("the source's size when none is asked").isEqualTo(30);
     }
@@ -204,7 +193,7 @@ class ImageRulesTest {
         assertRefused(put(osDiskImage(blobDisk(",\"caching\":\"WriteBack\""))), 400, "InvalidParameter", OS + ".caching");
         assertThat(created(osDiskImage(blobDisk(""))).path("properties").path("storageProfile").path("osDisk")
                 .path("caching").asText()).as("default").isEqualTo("ReadWrite");
-        Http.Response old = http.put(url("images", "old", "2017-03-30"), osDiskImage(blobDisk(",\"hostCaching\":\"readonly\"")));
+        Http.Response old = server.http().put(url("images", "old", "2017-03-30"), osDiskImage(blobDisk(",\"hostCaching\":\"readonly\"")));
         assertThat(old.status()).as(old.toString()).isEqualTo(201);
         assertThat(old.json().path("properties").path("storageProfile").path("osDisk").path("caching").asText())
                 .isEqualTo("ReadOnly");
@@ -218,7 +207,7 @@ class ImageRulesTest {
                 + blobDisk("") + "}}}"), 400, "InvalidParameter", "properties.hyperVGeneration");
         assertThat(created("{\"location\":\"westus\",\"properties\":{\"hyperVGeneration\":\"v2\",\"storageProfile\":{\"osDisk\":"
                 + blobDisk("") + "}}}").path("properties").path("hyperVGeneration").asText()).isEqualTo("V2");
-        http.delete(url("images", "img"));
+        server.http().delete(url("images", "img"));
         assertThat(created(osDiskImage("{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":{\"id\":\""
                 + id("disks", "disk30") + "\"}}")).path("properties").path("hyperVGeneration").asText())
                 .as("from the V2 disk").isEqualTo("V2");
@@ -268,7 +257,7 @@ class ImageRulesTest {
 
     @Test
     void theGroupMustExist() {
-        Http.Response r = http.put(url("images", "img").replace(ComputeFixture.RG, "no-such-group"), osDiskImage(blobDisk("")));
+        Http.Response r = server.http().put(url("images", "img").replace(ComputeFixture.RG, "no-such-group"), osDiskImage(blobDisk("")));
         assertRefused(r, 404, "ResourceGroupNotFound", null);
     }
 
@@ -296,31 +285,31 @@ class ImageRulesTest {
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.json().path("tags").path("v").asText()).isEqualTo("2");
 
-        Http.Response patched = http.patch(url("images", "img"), "{\"tags\":{\"v\":\"3\"},\"properties\":{\"hyperVGeneration\":\"V2\"}}");
+        Http.Response patched = server.http().patch(url("images", "img"), "{\"tags\":{\"v\":\"3\"},\"properties\":{\"hyperVGeneration\":\"V2\"}}");
         assertThat(patched.status()).isEqualTo(200);
         assertThat(patched.json().path("tags").path("v").asText()).isEqualTo("3");
         assertThat(patched.json().path("properties").path("hyperVGeneration").asText()).isEqualTo("V2");
-        assertThat(http.get(url("images", "IMG")).json().path("name").asText()).isEqualTo("img");
+        assertThat(server.http().get(url("images", "IMG")).json().path("name").asText()).isEqualTo("img");
 
-        assertThat(http.get(url("images", null)).json().path("value")).hasSize(1);
-        assertThat(http.get("/subscriptions/" + TestServer.SUB + "/providers/Microsoft.Compute/images?api-version=2024-03-01")
+        assertThat(server.http().get(url("images", null)).json().path("value")).hasSize(1);
+        assertThat(server.http().get("/subscriptions/" + TestServer.SUB + "/providers/Microsoft.Compute/images?api-version=2024-03-01")
                 .json().path("value")).hasSize(1);
 
-        assertThat(http.delete(url("images", "img")).status()).isEqualTo(200);
-        assertRefused(http.get(url("images", "img")), 404, "ResourceNotFound", null);
-        assertThat(http.delete(url("images", "img")).status()).isEqualTo(204);
-        assertRefused(http.patch(url("images", "img"), "{\"tags\":{}}"), 404, "ResourceNotFound", null);
+        assertThat(server.http().delete(url("images", "img")).status()).isEqualTo(200);
+        assertRefused(server.http().get(url("images", "img")), 404, "ResourceNotFound", null);
+        assertThat(server.http().delete(url("images", "img")).status()).isEqualTo(204);
+        assertRefused(server.http().patch(url("images", "img"), "{\"tags\":{}}"), 404, "ResourceNotFound", null);
     }
 
     @Test
     void deletingTheGroupDeletesItsImagesDisksAndSnapshots() {
         created(osDiskImage(blobDisk("")));
-        assertThat(http.delete(TestServer.rg(ComputeFixture.RG) + "?api-version=2025-04-01").status()).isEqualTo(200);
-        http.put(TestServer.rg(ComputeFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
-        assertThat(http.get(url("images", "img")).status()).isEqualTo(404);
-        assertThat(http.get(url("disks", "disk30", "2024-03-02")).status()).isEqualTo(404);
-        assertThat(http.get(url("snapshots", "snap30", "2024-03-02")).status()).isEqualTo(404);
-        assertThat(http.get("/subscriptions/" + TestServer.SUB + "/providers/Microsoft.Compute/disks?api-version=2024-03-02")
+        assertThat(server.http().delete(TestServer.rg(ComputeFixture.RG) + "?api-version=2025-04-01").status()).isEqualTo(200);
+        server.http().put(TestServer.rg(ComputeFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
+        assertThat(server.http().get(url("images", "img")).status()).isEqualTo(404);
+        assertThat(server.http().get(url("disks", "disk30", "2024-03-02")).status()).isEqualTo(404);
+        assertThat(server.http().get(url("snapshots", "snap30", "2024-03-02")).status()).isEqualTo(404);
+        assertThat(server.http().get("/subscriptions/" + TestServer.SUB + "/providers/Microsoft.Compute/disks?api-version=2024-03-02")
                 .json().path("value")).isEmpty();
     }
 }

@@ -3,11 +3,10 @@ package io.azimuth.emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,19 +32,8 @@ class PageBlobEndpointsTest {
     static final long VIRTUAL = 64 * MIB;
     static final long SIZE = VIRTUAL + VhdFooter.SIZE;
 
-    static TestServer s;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        s = TestServer.start(c -> c.withInMemory(false));
-        http = s.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        s.close();
-    }
+    @RegisterExtension
+    static final ServerExtension s = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void reset() {
@@ -58,7 +46,7 @@ class PageBlobEndpointsTest {
         if (length != null) {
             headers.put("x-ms-blob-content-length", length);
         }
-        return http.sendBody("PUT", blob, HttpRequest.BodyPublishers.noBody(), headers);
+        return s.http().sendBody("PUT", blob, HttpRequest.BodyPublishers.noBody(), headers);
     }
 
     static Http.Response page(String blob, String mode, String range, byte[] body) {
@@ -69,7 +57,7 @@ class PageBlobEndpointsTest {
         if (range != null) {
             headers.put("x-ms-range", range);
         }
-        return http.sendBody("PUT", blob + "?comp=page", body == null ? HttpRequest.BodyPublishers.noBody()
+        return s.http().sendBody("PUT", blob + "?comp=page", body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body), headers);
     }
 
@@ -84,13 +72,13 @@ class PageBlobEndpointsTest {
     }
 
     static byte[] range(String blob, long first, long last) {
-        Http.Bytes got = http.getBytes(blob, Map.of("Range", "bytes=" + first + "-" + last));
+        Http.Bytes got = s.http().getBytes(blob, Map.of("Range", "bytes=" + first + "-" + last));
         assertThat(got.status()).isEqualTo(206);
         return got.body();
     }
 
     static JsonNode stats() {
-        return http.get("/_azimuth/health").json().path("blobs");
+        return s.http().get("/_azimuth/health").json().path("blobs");
     }
 
     @Test
@@ -99,7 +87,7 @@ class PageBlobEndpointsTest {
         assertThat(created.status()).as("%s", created).isEqualTo(201);
         assertThat(created.header("x-ms-blob-type")).isEqualTo("PageBlob");
         assertThat(created.json().path("size").asLong()).isEqualTo(SIZE);
-        Http.Response head = http.send("HEAD", DISK, null, Map.of());
+        Http.Response head = s.http().send("HEAD", DISK, null, Map.of());
         assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(SIZE));
         assertThat(head.header("x-ms-blob-type")).isEqualTo("PageBlob");
         assertThat(stats().path("chunks").asLong()).as("zeros cost nothing").isZero();
@@ -114,14 +102,14 @@ class PageBlobEndpointsTest {
         assertThat(range(DISK, at, at + data.length - 1)).isEqualTo(data);
         assertThat(range(DISK, at - 512, at - 1)).isEqualTo(new byte[512]);
         assertThat(range(DISK, 0, 4095)).isEqualTo(new byte[4096]);
-        assertThat(http.send("HEAD", DISK, null, Map.of()).header("Content-Length")).as("the size stays")
+        assertThat(s.http().send("HEAD", DISK, null, Map.of()).header("Content-Length")).as("the size stays")
                 .isEqualTo(String.valueOf(SIZE));
         JsonNode stats = stats();
         assertThat(stats.path("chunks").asLong()).as("5 chunks of data and the footer's").isEqualTo(6);
         assertThat(stats.path("storedBytes").asLong()).as("4 MiB of data over 5 chunks and the footer, in whole 4 KiB blocks")
                 .isEqualTo(4 * MIB + 2 * 4096);
 
-        Http.Response listed = http.get(BLOBS + "/acct1/vhds");
+        Http.Response listed = s.http().get(BLOBS + "/acct1/vhds");
         assertThat(listed.json().path("value").get(0).path("size").asLong()).isEqualTo(SIZE);
     }
 
@@ -149,12 +137,12 @@ class PageBlobEndpointsTest {
     void theRangeMayComeInRangeAndPagesOfACopyAreTheCopysOwn() {
         create(DISK, String.valueOf(2 * MIB));
         byte[] first = random(512, 3);
-        Http.Response r = http.sendBody("PUT", DISK + "?comp=page", HttpRequest.BodyPublishers.ofByteArray(first),
+        Http.Response r = s.http().sendBody("PUT", DISK + "?comp=page", HttpRequest.BodyPublishers.ofByteArray(first),
                 Map.of("x-ms-page-write", "update", "Range", "bytes=512-1023"));
         assertThat(r.status()).as("%s", r).isEqualTo(201);
 
         String copy = BLOBS + "/acct1/vhds/copy.vhd";
-        Http.Response copied = http.sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
+        Http.Response copied = s.http().sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
                 Map.of("x-ms-copy-source", "https://acct1.blob.core.windows.net/vhds/sparse.vhd"));
         assertThat(copied.status()).as("%s", copied).isEqualTo(202);
         assertThat(copied.header("x-ms-copy-status")).isEqualTo("success");
@@ -165,15 +153,15 @@ class PageBlobEndpointsTest {
         assertThat(range(copy, 512, 1023)).isEqualTo(random(512, 4));
         assertThat(stats().path("contents").asLong()).isEqualTo(2);
 
-        Http.Response exists = http.sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
+        Http.Response exists = s.http().sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
                 Map.of("x-ms-copy-source", "https://acct1.blob.core.windows.net/vhds/sparse.vhd", "If-None-Match", "*"));
         assertThat(exists.status()).isEqualTo(409);
         assertThat(exists.errorCode()).isEqualTo("BlobAlreadyExists");
-        Http.Response missing = http.sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
+        Http.Response missing = s.http().sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
                 Map.of("x-ms-copy-source", "https://acct1.blob.core.windows.net/vhds/none.vhd"));
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.errorCode()).isEqualTo("CannotVerifyCopySource");
-        Http.Response bad = http.sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
+        Http.Response bad = s.http().sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
                 Map.of("x-ms-copy-source", "not a uri"));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().path("error").path("target").asText()).isEqualTo("x-ms-copy-source");
@@ -193,12 +181,12 @@ class PageBlobEndpointsTest {
         assertRefused(create(DISK, "-512"), 400, "InvalidHeaderValue", "x-ms-blob-content-length");
         assertRefused(create(DISK, "lots"), 400, "InvalidHeaderValue", "x-ms-blob-content-length");
         assertRefused(create(DISK, null), 400, "MissingRequiredHeader", "x-ms-blob-content-length");
-        assertRefused(http.sendBody("PUT", DISK, HttpRequest.BodyPublishers.ofByteArray(new byte[512]),
+        assertRefused(s.http().sendBody("PUT", DISK, HttpRequest.BodyPublishers.ofByteArray(new byte[512]),
                 Map.of("x-ms-blob-type", "PageBlob", "x-ms-blob-content-length", "512")), 400, "InvalidHeaderValue",
                 "Content-Length");
-        assertRefused(http.sendBody("PUT", DISK, HttpRequest.BodyPublishers.noBody(),
+        assertRefused(s.http().sendBody("PUT", DISK, HttpRequest.BodyPublishers.noBody(),
                 Map.of("x-ms-blob-type", "AppendBlob")), 400, "InvalidHeaderValue", "x-ms-blob-type");
-        assertThat(http.send("HEAD", DISK, null, Map.of()).status()).as("nothing was created").isEqualTo(404);
+        assertThat(s.http().send("HEAD", DISK, null, Map.of()).status()).as("nothing was created").isEqualTo(404);
 
         assertRefused(page(DISK, "update", "bytes=0-511", new byte[512]), 404, "BlobNotFound", null);
         assertThat(create(DISK, String.valueOf(8 * MIB)).status()).isEqualTo(201);
@@ -217,10 +205,10 @@ class PageBlobEndpointsTest {
         assertRefused(page(DISK, "update", "bytes=0-" + (4 * MIB + 511), new byte[(int) (4 * MIB + 512)]), 413,
                 "RequestBodyTooLarge", null);
         assertRefused(page(DISK, "clear", "bytes=0-511", new byte[512]), 400, "InvalidHeaderValue", "Content-Length");
-        assertRefused(http.sendBody("PUT", DISK + "?comp=block", HttpRequest.BodyPublishers.noBody(), Map.of()), 400,
+        assertRefused(s.http().sendBody("PUT", DISK + "?comp=block", HttpRequest.BodyPublishers.noBody(), Map.of()), 400,
                 "InvalidQueryParameterValue", "comp");
 
-        http.putBytes(BLOBS + "/acct1/vhds/text", "six by".getBytes(StandardCharsets.UTF_8));
+        s.http().putBytes(BLOBS + "/acct1/vhds/text", "six by".getBytes(StandardCharsets.UTF_8));
         assertRefused(page(BLOBS + "/acct1/vhds/text", "clear", "bytes=0-511", null), 409, "InvalidBlobType", null);
         assertThat(stats().path("chunks").asLong()).as("only the text was stored").isEqualTo(1);
         assertThat(range(DISK, 0, 511)).isEqualTo(new byte[512]);
@@ -229,7 +217,7 @@ class PageBlobEndpointsTest {
     @Test
     void aPageWriteCutOffMidBodyChangesNothing() throws Exception {
         create(DISK, String.valueOf(4 * MIB));
-        try (Socket socket = new Socket("127.0.0.1", s.server.httpPort())) {
+        try (Socket socket = new Socket("127.0.0.1", s.server().server.httpPort())) {
             OutputStream out = socket.getOutputStream();
             out.write(("PUT " + DISK + "?comp=page HTTP/1.1\r\nHost: 127.0.0.1\r\nx-ms-page-write: update\r\n"
                     + "x-ms-range: bytes=0-" + (MIB - 1) + "\r\nContent-Length: " + MIB + "\r\n\r\n")
@@ -241,9 +229,9 @@ class PageBlobEndpointsTest {
         Thread.sleep(200);
         assertThat(range(DISK, 0, 4095)).isEqualTo(new byte[4096]);
         assertThat(stats().path("chunks").asLong()).isZero();
-        assertThat(BlobEndpointsTest.chunkFiles(s.dataDir)).isEmpty();
+        assertThat(BlobEndpointsTest.chunkFiles(s.server().dataDir)).isEmpty();
         // and the server still answers
-        try (Socket socket = new Socket("127.0.0.1", s.server.httpPort())) {
+        try (Socket socket = new Socket("127.0.0.1", s.server().server.httpPort())) {
             socket.getOutputStream().write(("GET /_azimuth/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
@@ -258,17 +246,17 @@ class PageBlobEndpointsTest {
         create(DISK, String.valueOf(4 * MIB));
         page(DISK, "update", "bytes=0-" + (2 * MIB - 1), random((int) (2 * MIB), 6));
         String copy = BLOBS + "/acct1/vhds/copy.vhd";
-        http.sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
+        s.http().sendBody("PUT", copy, HttpRequest.BodyPublishers.noBody(),
                 Map.of("x-ms-copy-source", "https://acct1.blob.core.windows.net/vhds/sparse.vhd"));
         assertThat(stats().path("storedBytes").asLong()).isEqualTo(2 * MIB);
-        assertThat(http.send("DELETE", DISK, null, Map.of()).status()).isEqualTo(204);
+        assertThat(s.http().send("DELETE", DISK, null, Map.of()).status()).isEqualTo(204);
         assertThat(stats().path("storedBytes").asLong()).as("the copy still holds it").isEqualTo(2 * MIB);
-        assertThat(http.send("DELETE", copy, null, Map.of()).status()).isEqualTo(204);
+        assertThat(s.http().send("DELETE", copy, null, Map.of()).status()).isEqualTo(204);
         JsonNode stats = stats();
         assertThat(stats.path("blobs").asLong()).isZero();
         assertThat(stats.path("contents").asLong()).isZero();
         assertThat(stats.path("chunks").asLong()).isZero();
         assertThat(stats.path("storedBytes").asLong()).isZero();
-        assertThat(BlobEndpointsTest.chunkFiles(s.dataDir)).isEmpty();
+        assertThat(BlobEndpointsTest.chunkFiles(s.server().dataDir)).isEmpty();
     }
 }

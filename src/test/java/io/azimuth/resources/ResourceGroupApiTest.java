@@ -2,11 +2,10 @@ package io.azimuth.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,19 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Resource groups over raw HTTP, with operations completing at once (the default). */
 class ResourceGroupApiTest {
     static final String V = "?api-version=2025-04-01";
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withPageSize(3));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withPageSize(3));
 
     @BeforeEach
     void reset() {
@@ -41,7 +29,7 @@ class ResourceGroupApiTest {
 
     @Test
     void createThenUpdateAnswers201Then200() {
-        Http.Response created = http.put(rg("Build-RG") + V, "{\"location\":\"West US\",\"tags\":{\"team\":\"images\"}}");
+        Http.Response created = server.http().put(rg("Build-RG") + V, "{\"location\":\"West US\",\"tags\":{\"team\":\"images\"}}");
         assertThat(created.status()).isEqualTo(201);
         JsonNode body = created.json();
         assertThat(body.path("id").asText()).isEqualTo("/subscriptions/" + SUB + "/resourceGroups/Build-RG");
@@ -51,7 +39,7 @@ class ResourceGroupApiTest {
         assertThat(body.path("tags").path("team").asText()).isEqualTo("images");
         assertThat(body.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
 
-        Http.Response updated = http.put(rg("build-rg") + V, "{\"location\":\"westus\",\"tags\":{\"stage\":\"2\"}}");
+        Http.Response updated = server.http().put(rg("build-rg") + V, "{\"location\":\"westus\",\"tags\":{\"stage\":\"2\"}}");
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.json().path("name").asText()).as("the name keeps its first casing").isEqualTo("Build-RG");
         assertThat(updated.json().path("tags").has("team")).as("PUT replaces tags").isFalse();
@@ -60,13 +48,13 @@ class ResourceGroupApiTest {
 
     @Test
     void getAndHeadMatchNamesCaseInsensitively() {
-        http.put(rg("MixedCase") + V, "{\"location\":\"eastus\"}");
-        Http.Response get = http.get("/SUBSCRIPTIONS/" + SUB + "/RESOURCEGROUPS/mixedcase" + V);
+        server.http().put(rg("MixedCase") + V, "{\"location\":\"eastus\"}");
+        Http.Response get = server.http().get("/SUBSCRIPTIONS/" + SUB + "/RESOURCEGROUPS/mixedcase" + V);
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.json().path("name").asText()).isEqualTo("MixedCase");
-        assertThat(http.head(rg("MIXEDCASE") + V).status()).isEqualTo(204);
-        assertThat(http.head(rg("other") + V).status()).isEqualTo(404);
-        Http.Response missing = http.get(rg("other") + V);
+        assertThat(server.http().head(rg("MIXEDCASE") + V).status()).isEqualTo(204);
+        assertThat(server.http().head(rg("other") + V).status()).isEqualTo(404);
+        Http.Response missing = server.http().get(rg("other") + V);
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.errorCode()).isEqualTo("ResourceGroupNotFound");
         assertThat(missing.json().path("error").path("message").asText()).contains("other");
@@ -76,7 +64,7 @@ class ResourceGroupApiTest {
     @ValueSource(strings = {"a", "rg_1", "rg-1", "rg.1", "rg(1)", "Ünïcødé-grüppe", "x123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"})
     void acceptedNames(String name) {
         String n = name.length() > 90 ? name.substring(0, 90) : name;
-        Http.Response r = http.put(rg(encode(n)) + V, "{\"location\":\"westus\"}");
+        Http.Response r = server.http().put(rg(encode(n)) + V, "{\"location\":\"westus\"}");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         assertThat(r.json().path("name").asText()).isEqualTo(n);
     }
@@ -84,7 +72,7 @@ class ResourceGroupApiTest {
     @ParameterizedTest
     @ValueSource(strings = {"bad name", "bad!", "ends.", "a*b", "x1234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901"})
     void refusedNames(String name) {
-        Http.Response r = http.put(rg(encode(name)) + V, "{\"location\":\"westus\"}");
+        Http.Response r = server.http().put(rg(encode(name)) + V, "{\"location\":\"westus\"}");
         assertThat(r.status()).as(r.toString()).isEqualTo(400);
         assertThat(r.errorCode()).isEqualTo("InvalidResourceGroup");
         assertThat(r.json().path("error").path("target").asText()).isEqualTo("resourceGroupName");
@@ -92,65 +80,65 @@ class ResourceGroupApiTest {
 
     @Test
     void locationIsRequiredKnownAndFixed() {
-        Http.Response missing = http.put(rg("g") + V, "{}");
+        Http.Response missing = server.http().put(rg("g") + V, "{}");
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.errorCode()).isEqualTo("LocationRequired");
         assertThat(missing.json().path("error").path("target").asText()).isEqualTo("location");
 
-        Http.Response unknown = http.put(rg("g") + V, "{\"location\":\"atlantis\"}");
+        Http.Response unknown = server.http().put(rg("g") + V, "{\"location\":\"atlantis\"}");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.errorCode()).isEqualTo("LocationNotAvailableForResourceGroup");
         assertThat(unknown.json().path("error").path("message").asText()).contains("atlantis");
 
-        assertThat(http.put(rg("g") + V, "{\"location\":\"eastus\"}").status()).isEqualTo(201);
-        Http.Response moved = http.put(rg("g") + V, "{\"location\":\"westus\"}");
+        assertThat(server.http().put(rg("g") + V, "{\"location\":\"eastus\"}").status()).isEqualTo(201);
+        Http.Response moved = server.http().put(rg("g") + V, "{\"location\":\"westus\"}");
         assertThat(moved.status()).isEqualTo(409);
         assertThat(moved.errorCode()).isEqualTo("InvalidResourceGroupLocation");
-        assertThat(http.get(rg("g") + V).json().path("location").asText()).isEqualTo("eastus");
+        assertThat(server.http().get(rg("g") + V).json().path("location").asText()).isEqualTo("eastus");
     }
 
     @Test
     void patchReplacesTagsOnly() {
-        http.put(rg("g") + V, "{\"location\":\"westus\",\"tags\":{\"a\":\"1\"}}");
-        Http.Response patched = http.patch(rg("g") + V, "{\"tags\":{\"b\":\"2\"}}");
+        server.http().put(rg("g") + V, "{\"location\":\"westus\",\"tags\":{\"a\":\"1\"}}");
+        Http.Response patched = server.http().patch(rg("g") + V, "{\"tags\":{\"b\":\"2\"}}");
         assertThat(patched.status()).isEqualTo(200);
         assertThat(patched.json().path("tags").has("a")).isFalse();
         assertThat(patched.json().path("tags").path("b").asText()).isEqualTo("2");
         assertThat(patched.json().path("location").asText()).isEqualTo("westus");
-        assertThat(http.get(rg("g") + V).json().path("tags").path("b").asText()).isEqualTo("2");
+        assertThat(server.http().get(rg("g") + V).json().path("tags").path("b").asText()).isEqualTo("2");
 
-        Http.Response missing = http.patch(rg("nope") + V, "{\"tags\":{}}");
+        Http.Response missing = server.http().patch(rg("nope") + V, "{\"tags\":{}}");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.errorCode()).isEqualTo("ResourceGroupNotFound");
     }
 
     @Test
     void badTagsAreRefusedAndNothingChanges() {
-        http.put(rg("g") + V, "{\"location\":\"westus\",\"tags\":{\"keep\":\"me\"}}");
-        Http.Response number = http.put(rg("g") + V, "{\"location\":\"westus\",\"tags\":{\"n\":1}}");
+        server.http().put(rg("g") + V, "{\"location\":\"westus\",\"tags\":{\"keep\":\"me\"}}");
+        Http.Response number = server.http().put(rg("g") + V, "{\"location\":\"westus\",\"tags\":{\"n\":1}}");
         assertThat(number.status()).isEqualTo(400);
         assertThat(number.json().path("error").path("target").asText()).isEqualTo("tags");
-        Http.Response slash = http.patch(rg("g") + V, "{\"tags\":{\"a/b\":\"x\"}}");
+        Http.Response slash = server.http().patch(rg("g") + V, "{\"tags\":{\"a/b\":\"x\"}}");
         assertThat(slash.status()).isEqualTo(400);
         assertThat(slash.errorCode()).isEqualTo("InvalidTagNameCharacters");
         StringBuilder many = new StringBuilder("{\"location\":\"westus\",\"tags\":{");
         for (int i = 0; i < 51; i++) {
             many.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":\"v\"");
         }
-        assertThat(http.put(rg("g") + V, many.append("}}").toString()).status()).isEqualTo(400);
-        assertThat(http.get(rg("g") + V).json().path("tags").path("keep").asText()).isEqualTo("me");
+        assertThat(server.http().put(rg("g") + V, many.append("}}").toString()).status()).isEqualTo(400);
+        assertThat(server.http().get(rg("g") + V).json().path("tags").path("keep").asText()).isEqualTo("me");
     }
 
     @Test
     void listPagesWithAbsoluteNextLinksUntilNull() {
         List<String> names = List.of("g1", "g2", "g3", "g4", "g5", "g6", "g7");
-        names.forEach(n -> http.put(rg(n) + V, "{\"location\":\"westus\"}"));
+        names.forEach(n -> server.http().put(rg(n) + V, "{\"location\":\"westus\"}"));
 
         List<String> seen = new ArrayList<>();
         String next = "/subscriptions/" + SUB + "/resourcegroups" + V;
         int pages = 0;
         while (next != null) {
-            Http.Response page = http.get(next);
+            Http.Response page = server.http().get(next);
             assertThat(page.status()).as(page.toString()).isEqualTo(200);
             page.json().path("value").forEach(g -> seen.add(g.path("name").asText()));
             JsonNode link = page.json().get("nextLink");
@@ -159,7 +147,7 @@ class ResourceGroupApiTest {
                 next = null;
             } else {
                 next = link.asText();
-                assertThat(next).startsWith(http.base() + "/subscriptions/" + SUB + "/resourcegroups?")
+                assertThat(next).startsWith(server.http().base() + "/subscriptions/" + SUB + "/resourcegroups?")
                         .contains("api-version=2025-04-01").contains("$skiptoken=");
             }
             pages++;
@@ -167,32 +155,32 @@ class ResourceGroupApiTest {
         assertThat(seen).containsExactlyElementsOf(names);
         assertThat(pages).isEqualTo(3);
 
-        Http.Response top = http.get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$top=2");
+        Http.Response top = server.http().get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$top=2");
         assertThat(top.json().path("value")).hasSize(2);
         assertThat(top.json().path("nextLink").asText()).contains("$top=2");
 
-        assertThat(http.get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$top=0").status()).isEqualTo(400);
-        assertThat(http.get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$skiptoken=not*base64").status())
+        assertThat(server.http().get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$top=0").status()).isEqualTo(400);
+        assertThat(server.http().get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$skiptoken=not*base64").status())
                 .isEqualTo(400);
-        assertThat(http.get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$skiptoken=bm90LWEta2V5").status())
+        assertThat(server.http().get("/subscriptions/" + SUB + "/resourcegroups" + V + "&$skiptoken=bm90LWEta2V5").status())
                 .isEqualTo(400);
     }
 
     @Test
     void emptyListHasNullNextLink() {
-        Http.Response r = http.get("/subscriptions/" + SUB + "/resourcegroups" + V);
+        Http.Response r = server.http().get("/subscriptions/" + SUB + "/resourcegroups" + V);
         assertThat(r.json().path("value")).isEmpty();
         assertThat(r.json().get("nextLink").isNull()).isTrue();
     }
 
     @Test
     void deleteCompletesAtOnceWithoutDelay() {
-        http.put(rg("g") + V, "{\"location\":\"westus\"}");
-        Http.Response deleted = http.delete(rg("g") + V);
+        server.http().put(rg("g") + V, "{\"location\":\"westus\"}");
+        Http.Response deleted = server.http().delete(rg("g") + V);
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(deleted.header("Location")).isNull();
-        assertThat(http.get(rg("g") + V).status()).isEqualTo(404);
-        Http.Response again = http.delete(rg("g") + V);
+        assertThat(server.http().get(rg("g") + V).status()).isEqualTo(404);
+        Http.Response again = server.http().delete(rg("g") + V);
         assertThat(again.status()).isEqualTo(404);
         assertThat(again.errorCode()).isEqualTo("ResourceGroupNotFound");
     }

@@ -3,11 +3,10 @@ package io.azimuth.compute.vms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.azimuth.compute.vms.VmFixture.act;
 import static io.azimuth.compute.vms.VmFixture.assertRefused;
@@ -21,49 +20,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Images made from a VM (properties.sourceVirtualMachine): only a deallocated, generalized one. */
 class ImageFromVmTest {
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void sources() {
         server.reset();
-        VmFixture.sources(server);
+        VmFixture.sources(server.server());
     }
 
     private static Http.Response image(String vm) {
-        return http.put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"sourceVirtualMachine\":{\"id\":\""
+        return server.http().put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"sourceVirtualMachine\":{\"id\":\""
                 + id("virtualMachines", vm) + "\"}}}");
     }
 
     @Test
     void aRunningVmIsAConflict() {
-        create(http, "vm1", linux("vm1"));
+        create(server.http(), "vm1", linux("vm1"));
         assertRefused(image("vm1"), 409, "OperationNotAllowed", null);
     }
 
     @Test
     void aVmNotGeneralizedIsAConflict() {
-        create(http, "vm1", linux("vm1"));
-        act(http, "vm1", "deallocate");
+        create(server.http(), "vm1", linux("vm1"));
+        act(server.http(), "vm1", "deallocate");
         assertRefused(image("vm1"), 409, "OperationNotAllowed", null);
     }
 
     @Test
     void aStoppedButNotDeallocatedVmIsAConflict() {
-        create(http, "vm1", linux("vm1"));
-        act(http, "vm1", "powerOff");
-        act(http, "vm1", "generalize");
+        create(server.http(), "vm1", linux("vm1"));
+        act(server.http(), "vm1", "powerOff");
+        act(server.http(), "vm1", "generalize");
         assertRefused(image("vm1"), 409, "OperationNotAllowed", null);
     }
 
@@ -76,9 +64,9 @@ class ImageFromVmTest {
     void aDeallocatedGeneralizedVmMakesAnImageOfItsDisks() {
         ObjectNode body = linux("vm1");
         dataDisks(body).addObject().put("lun", 2).put("createOption", "Empty").put("diskSizeGB", 16);
-        JsonNode vm = create(http, "vm1", body);
-        act(http, "vm1", "deallocate");
-        act(http, "vm1", "generalize");
+        JsonNode vm = create(server.http(), "vm1", body);
+        act(server.http(), "vm1", "deallocate");
+        act(server.http(), "vm1", "generalize");
 
         Http.Response r = image("vm1");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
@@ -96,10 +84,10 @@ class ImageFromVmTest {
         assertThat(data.get(0).path("managedDisk").path("id").asText()).isEqualTo(vm.path("properties")
                 .path("storageProfile").path("dataDisks").get(0).path("managedDisk").path("id").asText());
         assertThat(props.path("hyperVGeneration").asText()).isEqualTo("V1");
-        assertThat(http.get(imageUrl("img")).json().path("properties").path("sourceVirtualMachine").path("id").asText())
+        assertThat(server.http().get(imageUrl("img")).json().path("properties").path("sourceVirtualMachine").path("id").asText())
                 .isEqualTo(id("virtualMachines", "vm1"));
 
-        JsonNode copy = create(http, "vm2", VmFixture.fromCustomImage("vm2", "img"));
+        JsonNode copy = create(server.http(), "vm2", VmFixture.fromCustomImage("vm2", "img"));
         assertThat(osDisk(copy).path("osType").asText()).isEqualTo("Linux");
         assertThat(copy.path("properties").path("storageProfile").path("imageReference").path("id").asText())
                 .isEqualTo(id("images", "img"));
@@ -108,9 +96,9 @@ class ImageFromVmTest {
     @Test
     void anUnmanagedVmMakesAnImageOfItsBlob() {
         String uri = VmFixture.newVhd("vm1-os");
-        create(http, "vm1", VmFixture.unmanaged("vm1", uri));
-        act(http, "vm1", "deallocate");
-        act(http, "vm1", "generalize");
+        create(server.http(), "vm1", VmFixture.unmanaged("vm1", uri));
+        act(server.http(), "vm1", "deallocate");
+        act(server.http(), "vm1", "generalize");
         Http.Response r = image("vm1");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         assertThat(r.json().path("properties").path("storageProfile").path("osDisk").path("blobUri").asText())

@@ -3,11 +3,10 @@ package io.azimuth.compute.vms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,24 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The OS profile: computer name, user, password and custom data rules; secrets are never answered. */
 class OsProfileRulesTest {
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void sources() {
         server.reset();
-        VmFixture.sources(server);
+        VmFixture.sources(server.server());
     }
 
     /** A password of {@code length} characters with lower- and upper-case letters and digits. */
@@ -64,39 +52,39 @@ class OsProfileRulesTest {
     void computerNameIsRequired() {
         ObjectNode body = linux("vm1");
         obj(body, OSP).remove("computerName");
-        assertRefused(put(http, "vm1", body), 400, "InvalidParameter", OSP + ".computerName");
+        assertRefused(put(server.http(), "vm1", body), 400, "InvalidParameter", OSP + ".computerName");
     }
 
     @Test
     void windowsComputerNamesAreAtMost15CharactersAndNotOnlyDigits() {
-        assertRefused(put(http, "vm1", windows("a".repeat(16))), 400, "InvalidParameter", OSP + ".computerName");
-        assertRefused(put(http, "vm1", windows("12345")), 400, "InvalidParameter", OSP + ".computerName");
-        JsonNode vm = create(http, "vm1", windows("a".repeat(15)));
+        assertRefused(put(server.http(), "vm1", windows("a".repeat(16))), 400, "InvalidParameter", OSP + ".computerName");
+        assertRefused(put(server.http(), "vm1", windows("12345")), 400, "InvalidParameter", OSP + ".computerName");
+        JsonNode vm = create(server.http(), "vm1", windows("a".repeat(15)));
         assertThat(vm.path("properties").path("osProfile").path("computerName").asText()).isEqualTo("a".repeat(15));
     }
 
     @Test
     void linuxComputerNamesAreAtMost64Characters() {
-        assertRefused(put(http, "vm1", linux("a".repeat(65))), 400, "InvalidParameter", OSP + ".computerName");
-        create(http, "vm1", linux("a".repeat(64)));
-        create(http, "vm2", linux("12345"));
+        assertRefused(put(server.http(), "vm1", linux("a".repeat(65))), 400, "InvalidParameter", OSP + ".computerName");
+        create(server.http(), "vm1", linux("a".repeat(64)));
+        create(server.http(), "vm2", linux("12345"));
     }
 
     @Test
     void adminUsernameIsRequired() {
         ObjectNode body = linux("vm1");
         obj(body, OSP).remove("adminUsername");
-        assertRefused(put(http, "vm1", body), 400, "InvalidParameter", OSP + ".adminUsername");
+        assertRefused(put(server.http(), "vm1", body), 400, "InvalidParameter", OSP + ".adminUsername");
         ObjectNode win = windows("vm1");
         obj(win, OSP).put("adminUsername", "");
-        assertRefused(put(http, "vm1", win), 400, "InvalidParameter", OSP + ".adminUsername");
+        assertRefused(put(server.http(), "vm1", win), 400, "InvalidParameter", OSP + ".adminUsername");
     }
 
     @Test
     void windowsNeedsAPassword() {
         ObjectNode body = windows("vm1");
         obj(body, OSP).remove("adminPassword");
-        assertRefused(put(http, "vm1", body), 400, "InvalidParameter", OSP + ".adminPassword");
+        assertRefused(put(server.http(), "vm1", body), 400, "InvalidParameter", OSP + ".adminPassword");
     }
 
     // ---- Linux SSH ----
@@ -114,7 +102,7 @@ class OsProfileRulesTest {
 
     @Test
     void linuxWithoutPasswordAuthenticationTakesSshKeys() {
-        JsonNode lin = create(http, "vm1", sshOnly()).path("properties").path("osProfile").path("linuxConfiguration");
+        JsonNode lin = create(server.http(), "vm1", sshOnly()).path("properties").path("osProfile").path("linuxConfiguration");
         assertThat(lin.path("disablePasswordAuthentication").asBoolean()).isTrue();
         assertThat(lin.path("ssh").path("publicKeys").get(0).path("keyData").asText()).isEqualTo(SSH_KEY);
     }
@@ -123,14 +111,14 @@ class OsProfileRulesTest {
     void linuxWithoutPasswordAuthenticationNeedsAKey() {
         ObjectNode body = sshOnly();
         obj(body, OSP + ".linuxConfiguration").remove("ssh");
-        assertRefused(put(http, "vm1", body), 400, "InvalidParameter", OSP + ".linuxConfiguration.ssh.publicKeys");
+        assertRefused(put(server.http(), "vm1", body), 400, "InvalidParameter", OSP + ".linuxConfiguration.ssh.publicKeys");
     }
 
     @Test
     void linuxWithoutPasswordAuthenticationRefusesAPassword() {
         ObjectNode body = sshOnly();
         obj(body, OSP).put("adminPassword", VmFixture.LINUX_PASSWORD);
-        assertRefused(put(http, "vm1", body), 400, "InvalidParameter", OSP + ".adminPassword");
+        assertRefused(put(server.http(), "vm1", body), 400, "InvalidParameter", OSP + ".adminPassword");
     }
 
     // ---- passwords ----
@@ -140,7 +128,7 @@ class OsProfileRulesTest {
             "Windows, 7, false", "Windows, 8, true", "Windows, 123, true", "Windows, 124, false",
             "Linux, 5, false", "Linux, 6, true", "Linux, 72, true", "Linux, 73, false"})
     void passwordLengths(String os, int length, boolean accepted) {
-        Http.Response r = put(http, "vm1", vm(os, password(length)));
+        Http.Response r = put(server.http(), "vm1", vm(os, password(length)));
         if (accepted) {
             assertThat(r.status()).as(r.toString()).isEqualTo(201);
         } else {
@@ -151,14 +139,14 @@ class OsProfileRulesTest {
     @ParameterizedTest
     @ValueSource(strings = {"abcdefgh", "abcdefg1", "ABCDEFG!", "12345678!", "abcdEFGH"})
     void passwordsOfOneOrTwoCharacterClassesAreRefused(String password) {
-        assertRefused(put(http, "vm1", vm("Linux", password)), 400, "InvalidParameter", OSP + ".adminPassword");
-        assertRefused(put(http, "vm1", vm("Windows", password)), 400, "InvalidParameter", OSP + ".adminPassword");
+        assertRefused(put(server.http(), "vm1", vm("Linux", password)), 400, "InvalidParameter", OSP + ".adminPassword");
+        assertRefused(put(server.http(), "vm1", vm("Windows", password)), 400, "InvalidParameter", OSP + ".adminPassword");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"abcdEF1x", "abcdef1!", "ABCDEF1!", "abcDEF!x", "Aa1!Aa1!"})
     void passwordsOfThreeOrFourCharacterClassesAreAccepted(String password) {
-        Http.Response r = put(http, "vm1", vm("Windows", password));
+        Http.Response r = put(server.http(), "vm1", vm("Windows", password));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
     }
 
@@ -166,9 +154,9 @@ class OsProfileRulesTest {
     @ValueSource(strings = {"abc@123", "P@$$w0rd", "P@ssw0rd", "P@ssword123", "Pa$$word", "pass@word1", "Password!",
             "Password1", "Password22", "iloveyou!"})
     void disallowedPasswordsAreRefused(String password) {
-        assertRefused(put(http, "vm1", vm("Linux", password)), 400, "InvalidParameter", OSP + ".adminPassword");
-        assertThat(http.get(VmFixture.vmUrl("vm1")).status()).isEqualTo(404);
-        create(http, "vm1", vm("Linux", password + "Zz9"));
+        assertRefused(put(server.http(), "vm1", vm("Linux", password)), 400, "InvalidParameter", OSP + ".adminPassword");
+        assertThat(server.http().get(VmFixture.vmUrl("vm1")).status()).isEqualTo(404);
+        create(server.http(), "vm1", vm("Linux", password + "Zz9"));
     }
 
     // ---- custom data ----
@@ -189,14 +177,14 @@ class OsProfileRulesTest {
 
     @Test
     void customDataMustBeBase64() {
-        assertRefused(put(http, "vm1", withCustomData("#!/bin/sh not base64")), 400, "InvalidParameter",
+        assertRefused(put(server.http(), "vm1", withCustomData("#!/bin/sh not base64")), 400, "InvalidParameter",
                 OSP + ".customData");
     }
 
     @Test
     void customDataDecodesToAtMost65535Bytes() {
-        assertRefused(put(http, "vm1", withCustomData(base64Of(65_536))), 400, "InvalidParameter", OSP + ".customData");
-        create(http, "vm1", withCustomData(base64Of(65_535)));
+        assertRefused(put(server.http(), "vm1", withCustomData(base64Of(65_536))), 400, "InvalidParameter", OSP + ".customData");
+        create(server.http(), "vm1", withCustomData(base64Of(65_535)));
     }
 
     // ---- secrets are never answered ----
@@ -207,7 +195,7 @@ class OsProfileRulesTest {
         String customData = Base64.getEncoder().encodeToString("#cloud-config\nruncmd: [marker-7731]".getBytes());
         ObjectNode body = linux("vm1");
         obj(body, OSP).put("adminPassword", password).put("customData", customData);
-        Http.Response created = put(http, "vm1", body);
+        Http.Response created = put(server.http(), "vm1", body);
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String group = VmFixture.url("virtualMachines", null, VmFixture.V);
         String[] urls = {
@@ -216,14 +204,14 @@ class OsProfileRulesTest {
                 VmFixture.action("vm1", "instanceView"),
                 group,
                 "/subscriptions/" + SUB + "/providers/Microsoft.Compute/virtualMachines?api-version=" + VmFixture.V};
-        for (Http.Response r : new Http.Response[]{created, http.get(urls[0]), http.get(urls[1]), http.get(urls[2]),
-                http.get(urls[3]), http.get(urls[4])}) {
+        for (Http.Response r : new Http.Response[]{created, server.http().get(urls[0]), server.http().get(urls[1]), server.http().get(urls[2]),
+                server.http().get(urls[3]), server.http().get(urls[4])}) {
             assertThat(r.status()).as(r.toString()).isEqualTo(200 + (r == created ? 1 : 0));
             assertThat(r.body()).doesNotContain(password).doesNotContain(customData).doesNotContain("marker-7731")
                     .doesNotContain("adminPassword").doesNotContain("customData");
         }
-        assertThat(http.get(urls[3]).json().path("value")).hasSize(1);
-        assertThat(http.get(urls[1]).json().path("properties").path("instanceView").path("statuses").size())
+        assertThat(server.http().get(urls[3]).json().path("value")).hasSize(1);
+        assertThat(server.http().get(urls[1]).json().path("properties").path("instanceView").path("statuses").size())
                 .isPositive();
     }
 }

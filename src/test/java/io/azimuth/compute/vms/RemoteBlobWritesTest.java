@@ -7,7 +7,6 @@ import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWriter;
 import io.azimuth.blobs.ChunkedVhdStore;
-import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.disks.DisksProvider;
@@ -20,6 +19,7 @@ import io.azimuth.server.Config;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
 import io.azimuth.store.SqliteStore;
+import io.azimuth.support.ForwardingVhdStore;
 import io.azimuth.support.Http;
 import io.azimuth.support.TestServer;
 import io.vertx.core.Vertx;
@@ -29,11 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -251,15 +248,14 @@ class RemoteBlobWritesTest {
      * The embedded store, where writes into the account {@value #REMOTE} are recorded (with the thread making them)
      * and, while held, wait until released, as a slow remote account would make them wait.
      */
-    static final class HeldBlobs implements VhdStore {
-        final VhdStore inner;
+    static final class HeldBlobs extends ForwardingVhdStore {
         final List<String> writes = new CopyOnWriteArrayList<>();
         final List<String> threads = new CopyOnWriteArrayList<>();
         private volatile CountDownLatch gate;
         private volatile CountDownLatch held = new CountDownLatch(1);
 
         HeldBlobs(VhdStore inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         void hold() {
@@ -298,24 +294,9 @@ class RemoteBlobWritesTest {
         }
 
         @Override
-        public OptionalLong size(BlobRef blob) {
-            return inner.size(blob);
-        }
-
-        @Override
-        public Vhd vhd(BlobRef blob, String field) {
-            return inner.vhd(blob, field);
-        }
-
-        @Override
         public void copy(BlobRef source, BlobRef target, boolean overwrite) {
             writing("copy", target);
             inner.copy(source, target, overwrite);
-        }
-
-        @Override
-        public Optional<SeekableByteChannel> openRead(BlobRef blob) {
-            return inner.openRead(blob);
         }
 
         @Override
@@ -346,21 +327,6 @@ class RemoteBlobWritesTest {
         public void createBlank(BlobRef blob, long virtualSize) {
             writing("createBlank", blob);
             inner.createBlank(blob, virtualSize);
-        }
-
-        @Override
-        public List<BlobRef> list(String account, String container, String prefix) {
-            return inner.list(account, container, prefix);
-        }
-
-        @Override
-        public void reset() {
-            inner.reset();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

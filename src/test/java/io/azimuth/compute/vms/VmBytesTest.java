@@ -3,12 +3,12 @@ package io.azimuth.compute.vms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 
 import static io.azimuth.compute.vms.VmFixture.RG;
@@ -37,30 +37,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VmBytesTest {
     static final String OS_BLOB = "https://acct1.blob.core.windows.net/images/os.vhd";
     static final String DATA_BLOB = "https://acct1.blob.core.windows.net/images/data.vhd";
-    static TestServer server;
-    static Http http;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
     byte[] os;
     byte[] data;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void sources() {
         server.reset();
-        VmFixture.sources(server);
+        VmFixture.sources(server.server());
         os = Vhds.random(2 * MIB, 21);
         data = Vhds.random(3 * MIB, 22);
-        Vhds.upload(http, OS_BLOB, os);
-        Vhds.upload(http, DATA_BLOB, data);
+        Vhds.upload(server.http(), OS_BLOB, os);
+        Vhds.upload(server.http(), DATA_BLOB, data);
     }
 
     // ---- helpers ----
@@ -70,7 +59,7 @@ class VmBytesTest {
     }
 
     static Http.Response grantRequest(String disk) {
-        return http.post(diskAction(disk, "beginGetAccess"), "{\"access\":\"Read\",\"durationInSeconds\":300}");
+        return server.http().post(diskAction(disk, "beginGetAccess"), "{\"access\":\"Read\",\"durationInSeconds\":300}");
     }
 
     static String grant(String disk) {
@@ -80,22 +69,22 @@ class VmBytesTest {
     }
 
     static void revoke(String disk) {
-        Http.Response r = http.post(diskAction(disk, "endGetAccess"), null);
+        Http.Response r = server.http().post(diskAction(disk, "endGetAccess"), null);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
     }
 
     /** A managed disk's bytes (its VM must be deallocated, or it unattached). */
     static byte[] bytes(String disk) {
-        return VmFixture.diskBytes(http, disk);
+        return VmFixture.diskBytes(server.http(), disk);
     }
 
     static String state(String disk) {
-        return VmFixture.disk(http, disk).path("properties").path("diskState").asText();
+        return VmFixture.disk(server.http(), disk).path("properties").path("diskState").asText();
     }
 
     /** An image of {@link #OS_BLOB} with {@link #DATA_BLOB} at LUN 2. */
     static void blobImage(String name) {
-        Http.Response r = http.put(imageUrl(name), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
+        Http.Response r = server.http().put(imageUrl(name), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
                 + "\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + OS_BLOB + "\"},"
                 + "\"dataDisks\":[{\"lun\":2,\"blobUri\":\"" + DATA_BLOB + "\"}]}}}");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
@@ -118,9 +107,9 @@ class VmBytesTest {
     @Test
     void aCustomImageGivesItsBytesToTheVmsDisks() {
         blobImage("img");
-        Vhds.upload(http, OS_BLOB, Vhds.random(2 * MIB, 99)); // the image keeps its own copy
-        JsonNode vm = create(http, "vm1", fromImage("vm1", "img"));
-        act(http, "vm1", "deallocate");
+        Vhds.upload(server.http(), OS_BLOB, Vhds.random(2 * MIB, 99)); // the image keeps its own copy
+        JsonNode vm = create(server.http(), "vm1", fromImage("vm1", "img"));
+        act(server.http(), "vm1", "deallocate");
         assertThat(state(osDisk(vm).path("name").asText())).isEqualTo("Reserved");
         Vhds.assertSameDisk(bytes(osDisk(vm).path("name").asText()), os);
         Vhds.assertSameDisk(bytes(dataDiskName(vm, 0)), data);
@@ -128,23 +117,23 @@ class VmBytesTest {
 
     @Test
     void imagesOfADiskAndASnapshotKeepTheirBytesWhenTheSourcesGo() {
-        Http.Response disk = http.put(diskUrl("src-disk"), "{\"location\":\"westus\",\"properties\":{\"osType\":"
+        Http.Response disk = server.http().put(diskUrl("src-disk"), "{\"location\":\"westus\",\"properties\":{\"osType\":"
                 + "\"Linux\",\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\"" + OS_BLOB + "\"}}}");
         assertThat(disk.status()).as(disk.toString()).isEqualTo(200);
-        Http.Response snap = http.put(VmFixture.url("snapshots", "src-snap", VmFixture.DISK_V), "{\"location\":"
+        Http.Response snap = server.http().put(VmFixture.url("snapshots", "src-snap", VmFixture.DISK_V), "{\"location\":"
                 + "\"westus\",\"properties\":{\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\""
                 + DATA_BLOB + "\"}}}");
         assertThat(snap.status()).as(snap.toString()).isEqualTo(200);
-        Http.Response image = http.put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
+        Http.Response image = server.http().put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
                 + "\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":{\"id\":\""
                 + id("disks", "src-disk") + "\"}},\"dataDisks\":[{\"lun\":2,\"snapshot\":{\"id\":\""
                 + id("snapshots", "src-snap") + "\"}}]}}}");
         assertThat(image.status()).as(image.toString()).isEqualTo(201);
-        assertThat(http.delete(diskUrl("src-disk")).status()).isEqualTo(200);
-        assertThat(http.delete(VmFixture.url("snapshots", "src-snap", VmFixture.DISK_V)).status()).isEqualTo(200);
+        assertThat(server.http().delete(diskUrl("src-disk")).status()).isEqualTo(200);
+        assertThat(server.http().delete(VmFixture.url("snapshots", "src-snap", VmFixture.DISK_V)).status()).isEqualTo(200);
 
-        JsonNode vm = create(http, "vm1", fromImage("vm1", "img"));
-        act(http, "vm1", "deallocate");
+        JsonNode vm = create(server.http(), "vm1", fromImage("vm1", "img"));
+        act(server.http(), "vm1", "deallocate");
         Vhds.assertSameDisk(bytes(osDisk(vm).path("name").asText()), os);
         Vhds.assertSameDisk(bytes(dataDiskName(vm, 0)), data);
     }
@@ -154,38 +143,38 @@ class VmBytesTest {
         blobImage("img");
         ObjectNode body = fromImage("vm1", "img");
         obj(body, SP + ".osDisk").put("diskSizeGB", 2);
-        JsonNode vm = create(http, "vm1", body);
-        act(http, "vm1", "deallocate");
+        JsonNode vm = create(server.http(), "vm1", body);
+        act(server.http(), "vm1", "deallocate");
         String first = osDisk(vm).path("name").asText();
-        Vhds.assertGrown(http, grant(first), os, 2 * GIB);
+        Vhds.assertGrown(server.http(), grant(first), os, 2 * GIB);
         revoke(first);
-        Http.Response r = http.post(action("vm1", "reimage"), null);
+        Http.Response r = server.http().post(action("vm1", "reimage"), null);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        String fresh = osDisk(VmFixture.get(http, "vm1")).path("name").asText();
+        String fresh = osDisk(VmFixture.get(server.http(), "vm1")).path("name").asText();
         assertThat(fresh).isNotEqualTo(first);
-        act(http, "vm1", "deallocate");
-        Vhds.assertGrown(http, grant(fresh), os, 2 * GIB);
+        act(server.http(), "vm1", "deallocate");
+        Vhds.assertGrown(server.http(), grant(fresh), os, 2 * GIB);
     }
 
     @Test
     void anImageNoLongerThereCannotReimage() {
         blobImage("img");
-        create(http, "vm1", fromImage("vm1", "img"));
-        assertThat(http.delete(imageUrl("img")).status()).isEqualTo(200);
-        assertRefused(http.post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
+        create(server.http(), "vm1", fromImage("vm1", "img"));
+        assertThat(server.http().delete(imageUrl("img")).status()).isEqualTo(200);
+        assertRefused(server.http().post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
     }
 
     @Test
     void deletingAnImageFreesItsBytesAndReplacingItsDisksFreesTheOldOnes() {
-        long before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server.server());
         blobImage("img");
-        Vhds.assertBlobCount(server, before, 2, "an OS disk and a data disk");
-        Http.Response r = http.put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
+        Vhds.assertBlobCount(server.server(), before, 2, "an OS disk and a data disk");
+        Http.Response r = server.http().put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{"
                 + "\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + OS_BLOB + "\"}}}}");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        Vhds.assertBlobCount(server, before, 1, "the data disk went");
-        assertThat(http.delete(imageUrl("img")).status()).isEqualTo(200);
-        Vhds.assertBlobCount(server, before, 0, "a deleted image keeps no bytes");
+        Vhds.assertBlobCount(server.server(), before, 1, "the data disk went");
+        assertThat(server.http().delete(imageUrl("img")).status()).isEqualTo(200);
+        Vhds.assertBlobCount(server.server(), before, 0, "a deleted image keeps no bytes");
     }
 
     // ---- user images, platform images, empty disks, ephemeral disks ----
@@ -193,25 +182,25 @@ class VmBytesTest {
     @Test
     void aUserImageVmsUnmanagedDiskHoldsTheImageAndReimageRestoresIt() {
         String vhd = VmFixture.newVhd("vm1-os");
-        create(http, "vm1", VmFixture.fromUserImage("vm1", OS_BLOB, vhd));
-        Vhds.assertSameDisk(Vhds.blob(http, vhd), os);
-        Vhds.upload(http, vhd, Vhds.random(2 * MIB, 5)); // what the VM wrote
-        Http.Response r = http.post(action("vm1", "reimage"), null);
+        create(server.http(), "vm1", VmFixture.fromUserImage("vm1", OS_BLOB, vhd));
+        Vhds.assertSameDisk(Vhds.blob(server.http(), vhd), os);
+        Vhds.upload(server.http(), vhd, Vhds.random(2 * MIB, 5)); // what the VM wrote
+        Http.Response r = server.http().post(action("vm1", "reimage"), null);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        Vhds.assertSameDisk(Vhds.blob(http, vhd), os);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), vhd), os);
     }
 
     @Test
     void reimageIsRefusedWhenTheUserImageVhdIsGoneAndTheDiskKeepsItsBytes() {
         String vhd = VmFixture.newVhd("vm1-os");
-        create(http, "vm1", VmFixture.fromUserImage("vm1", OS_BLOB, vhd));
+        create(server.http(), "vm1", VmFixture.fromUserImage("vm1", OS_BLOB, vhd));
         byte[] written = Vhds.random(2 * MIB, 6);
-        Vhds.upload(http, vhd, written); // what the VM wrote
-        assertThat(http.delete("/_azimuth/blobs/acct1/images/os.vhd").status()).isEqualTo(204);
-        Http.Response r = http.post(action("vm1", "reimage"), null);
+        Vhds.upload(server.http(), vhd, written); // what the VM wrote
+        assertThat(server.http().delete("/_azimuth/blobs/acct1/images/os.vhd").status()).isEqualTo(204);
+        Http.Response r = server.http().post(action("vm1", "reimage"), null);
         assertRefused(r, 409, "OperationNotAllowed", null);
         assertThat(r.json().path("error").path("message").asText()).contains(OS_BLOB);
-        Vhds.assertSameDisk(Vhds.blob(http, vhd), written);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), vhd), written);
     }
 
     @Test
@@ -222,8 +211,8 @@ class VmBytesTest {
         ObjectNode osDisk = obj(body, SP + ".osDisk");
         osDisk.remove("managedDisk");
         osDisk.putObject("vhd").put("uri", vhd);
-        create(http, "vm1", body);
-        Vhds.assertSameDisk(Vhds.blob(http, vhd), os);
+        create(server.http(), "vm1", body);
+        Vhds.assertSameDisk(Vhds.blob(server.http(), vhd), os);
     }
 
     @Test
@@ -234,28 +223,28 @@ class VmBytesTest {
         ObjectNode unmanaged = dataDisks(body).addObject().put("lun", 1).put("createOption", "Empty")
                 .put("diskSizeGB", 1);
         unmanaged.putObject("vhd").put("uri", dataVhd);
-        JsonNode vm = create(http, "vm1", body);
-        act(http, "vm1", "deallocate");
+        JsonNode vm = create(server.http(), "vm1", body);
+        act(server.http(), "vm1", "deallocate");
         String osName = osDisk(vm).path("name").asText();
-        Vhds.assertBlank(http, grant(osName), 30 * GIB);
+        Vhds.assertBlank(server.http(), grant(osName), 30 * GIB);
         revoke(osName);
-        Vhds.assertBlank(http, grant(dataDiskName(vm, 0)), 4 * GIB);
-        Vhds.assertBlank(http, Vhds.endpoint(dataVhd), GIB);
+        Vhds.assertBlank(server.http(), grant(dataDiskName(vm, 0)), 4 * GIB);
+        Vhds.assertBlank(server.http(), Vhds.endpoint(dataVhd), GIB);
     }
 
     @Test
     void anEphemeralOsDiskKeepsItsBytesPrivatelyUntilTheVmGoes() {
         blobImage("img");
-        long before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server.server());
         ObjectNode body = VmFixture.fromCustomImage("vm1", "img");
         obj(body, SP + ".osDisk").put("caching", "ReadOnly").putObject("diffDiskSettings").put("option", "Local");
-        create(http, "vm1", body);
-        Vhds.assertBlobCount(server, before, 1, "the ephemeral OS disk's bytes");
-        assertThat(http.get(vmUrl("vm1")).body()).doesNotContain("azimuthState").doesNotContain("vms/");
-        assertThat(http.post(action("vm1", "reimage"), "{\"tempDisk\":true}").status()).isEqualTo(200);
-        Vhds.assertBlobCount(server, before, 1, "reimaged in place");
-        assertThat(http.delete(vmUrl("vm1")).status()).isEqualTo(200);
-        Vhds.assertBlobCount(server, before, 0, "gone with the VM");
+        create(server.http(), "vm1", body);
+        Vhds.assertBlobCount(server.server(), before, 1, "the ephemeral OS disk's bytes");
+        assertThat(server.http().get(vmUrl("vm1")).body()).doesNotContain("azimuthState").doesNotContain("vms/");
+        assertThat(server.http().post(action("vm1", "reimage"), "{\"tempDisk\":true}").status()).isEqualTo(200);
+        Vhds.assertBlobCount(server.server(), before, 1, "reimaged in place");
+        assertThat(server.http().delete(vmUrl("vm1")).status()).isEqualTo(200);
+        Vhds.assertBlobCount(server.server(), before, 0, "gone with the VM");
     }
 
     // ---- deletion ----
@@ -263,16 +252,16 @@ class VmBytesTest {
     @Test
     void deletingAVmFreesTheDisksItDeletesAndKeepsTheOthersBytes() {
         blobImage("img");
-        long before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server.server());
         ObjectNode body = fromImage("vm1", "img");
         obj(body, SP + ".osDisk").put("deleteOption", "Delete");
-        JsonNode vm = create(http, "vm1", body);
+        JsonNode vm = create(server.http(), "vm1", body);
         String osName = osDisk(vm).path("name").asText();
         String dataName = dataDiskName(vm, 0);
-        Vhds.assertBlobCount(server, before, 2, "an OS disk and a data disk");
-        assertThat(http.delete(vmUrl("vm1")).status()).isEqualTo(200);
-        assertThat(http.get(diskUrl(osName)).status()).isEqualTo(404);
-        Vhds.assertBlobCount(server, before, 1, "the OS disk went with its bytes");
+        Vhds.assertBlobCount(server.server(), before, 2, "an OS disk and a data disk");
+        assertThat(server.http().delete(vmUrl("vm1")).status()).isEqualTo(200);
+        assertThat(server.http().get(diskUrl(osName)).status()).isEqualTo(404);
+        Vhds.assertBlobCount(server.server(), before, 1, "the OS disk went with its bytes");
         assertThat(state(dataName)).isEqualTo("Unattached");
         Vhds.assertSameDisk(bytes(dataName), data);
     }
@@ -280,27 +269,27 @@ class VmBytesTest {
     @Test
     void deletingTheGroupFreesEveryDiskSnapshotAndImageAndDetachesDisksElsewhere() {
         String other = TestServer.rg("elsewhere") + "?api-version=2025-04-01";
-        assertThat(http.put(other, "{\"location\":\"westus\"}").status()).isIn(200, 201);
+        assertThat(server.http().put(other, "{\"location\":\"westus\"}").status()).isIn(200, 201);
         String foreign = "/subscriptions/" + TestServer.SUB + "/resourceGroups/elsewhere/providers/Microsoft.Compute"
                 + "/disks/foreign";
-        Http.Response f = http.put(foreign + "?api-version=" + VmFixture.DISK_V, "{\"location\":\"westus\","
+        Http.Response f = server.http().put(foreign + "?api-version=" + VmFixture.DISK_V, "{\"location\":\"westus\","
                 + "\"properties\":{\"creationData\":{\"createOption\":\"Empty\"},\"diskSizeGB\":1}}");
         assertThat(f.status()).as(f.toString()).isEqualTo(200);
-        long before = Vhds.blobCount(server);
+        long before = Vhds.blobCount(server.server());
         blobImage("img");
         ObjectNode body = fromImage("vm1", "img");
         dataDisks(body).addObject().put("lun", 5).put("createOption", "Attach").putObject("managedDisk")
                 .put("id", foreign);
-        create(http, "vm1", body);
-        create(http, "vm2", linux("vm2"));
-        act(http, "vm2", "deallocate");
-        String vm2Os = osDisk(VmFixture.get(http, "vm2")).path("name").asText();
+        create(server.http(), "vm1", body);
+        create(server.http(), "vm2", linux("vm2"));
+        act(server.http(), "vm2", "deallocate");
+        String vm2Os = osDisk(VmFixture.get(server.http(), "vm2")).path("name").asText();
         grant(vm2Os);
-        Vhds.assertBlobCount(server, before, 2 + 2 + 1 + 1, "image disks, vm1's disks, vm2's disk, an export");
+        Vhds.assertBlobCount(server.server(), before, 2 + 2 + 1 + 1, "image disks, vm1's disks, vm2's disk, an export");
 
-        assertThat(http.delete(TestServer.rg(RG) + "?api-version=2025-04-01").status()).isIn(200, 202);
-        Vhds.assertBlobCount(server, before, -1, "the group's bytes are all gone, disk30's made before too");
-        JsonNode kept = http.get(foreign + "?api-version=" + VmFixture.DISK_V).json();
+        assertThat(server.http().delete(TestServer.rg(RG) + "?api-version=2025-04-01").status()).isIn(200, 202);
+        Vhds.assertBlobCount(server.server(), before, -1, "the group's bytes are all gone, disk30's made before too");
+        JsonNode kept = server.http().get(foreign + "?api-version=" + VmFixture.DISK_V).json();
         assertThat(kept.has("managedBy")).isFalse();
         assertThat(kept.path("properties").path("diskState").asText()).isEqualTo("Unattached");
     }
@@ -311,22 +300,22 @@ class VmBytesTest {
     void aDiskIsExportedOnlyOffItsRunningVmAndHoldsItBackMeanwhile() {
         ObjectNode body = linux("vm1");
         obj(body, SP + ".osDisk").put("deleteOption", "Delete");
-        JsonNode vm = create(http, "vm1", body);
+        JsonNode vm = create(server.http(), "vm1", body);
         String osName = osDisk(vm).path("name").asText();
         assertThat(state(osName)).isEqualTo("Attached");
         assertRefused(grantRequest(osName), 409, "OperationNotAllowed", null);
-        act(http, "vm1", "powerOff");
+        act(server.http(), "vm1", "powerOff");
         assertRefused(grantRequest(osName), 409, "OperationNotAllowed", null);
-        act(http, "vm1", "deallocate");
+        act(server.http(), "vm1", "deallocate");
         assertThat(state(osName)).isEqualTo("Reserved");
         grant(osName);
         assertThat(state(osName)).isEqualTo("ActiveSAS");
-        assertRefused(http.post(action("vm1", "start"), null), 409, "OperationNotAllowed", null);
-        assertRefused(http.post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
-        assertRefused(http.delete(vmUrl("vm1")), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().post(action("vm1", "start"), null), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().delete(vmUrl("vm1")), 409, "OperationNotAllowed", null);
         revoke(osName);
         assertThat(state(osName)).isEqualTo("Reserved");
-        act(http, "vm1", "start");
+        act(server.http(), "vm1", "start");
         assertThat(state(osName)).isEqualTo("Attached");
     }
 
@@ -336,15 +325,15 @@ class VmBytesTest {
         ObjectNode body = linux("vm1");
         dataDisks(body).addObject().put("lun", 0).put("createOption", "Attach").putObject("managedDisk")
                 .put("id", id("disks", "disk30"));
-        assertRefused(VmFixture.put(http, "vm1", body), 409, "OperationNotAllowed", null);
+        assertRefused(VmFixture.put(server.http(), "vm1", body), 409, "OperationNotAllowed", null);
         revoke("disk30");
-        create(http, "vm1", body);
+        create(server.http(), "vm1", body);
     }
 
     @Test
     void aVmWithAnAttachedOsDiskHasNoImageToReimageFrom() {
-        VmFixture.importDisk(http, "os-disk", OS_BLOB);
-        create(http, "vm1", VmFixture.attachedOs("vm1", "os-disk"));
-        assertRefused(http.post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
+        VmFixture.importDisk(server.http(), "os-disk", OS_BLOB);
+        create(server.http(), "vm1", VmFixture.attachedOs("vm1", "os-disk"));
+        assertRefused(server.http().post(action("vm1", "reimage"), null), 409, "OperationNotAllowed", null);
     }
 }

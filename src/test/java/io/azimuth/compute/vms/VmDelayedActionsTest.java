@@ -2,10 +2,11 @@ package io.azimuth.compute.vms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.ServerExtension;
 import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.azimuth.compute.vms.VmFixture.action;
 import static io.azimuth.compute.vms.VmFixture.assertRefused;
@@ -16,26 +17,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** VM actions under --operation-delay: 202 and polling, conflicts while one runs, generalize still 200 at once. */
 class VmDelayedActionsTest {
     static final long DELAY = 2000;
-    static TestServer server;
-    static Http http;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false).withOperationDelay(DELAY));
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(c -> c.withInMemory(false).withOperationDelay(DELAY));
-        http = server.http;
-        http.put(TestServer.rg(VmFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        server.http().put(TestServer.rg(VmFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
     }
 
     private static JsonNode waitFor(String statusUrl) throws InterruptedException {
         long deadline = System.currentTimeMillis() + DELAY + 10_000;
         JsonNode status = null;
         while (System.currentTimeMillis() < deadline) {
-            status = http.get(statusUrl).json();
+            status = server.http().get(statusUrl).json();
             if (!status.path("status").asText().equals("InProgress")) {
                 return status;
             }
@@ -46,27 +40,27 @@ class VmDelayedActionsTest {
 
     @Test
     void actionsAreAcceptedOneAtATimeAndGeneralizeIsAnsweredAtOnce() throws Exception {
-        Http.Response created = VmFixture.put(http, "vm1", linux("vm1"));
+        Http.Response created = VmFixture.put(server.http(), "vm1", linux("vm1"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(created.json().path("properties").path("provisioningState").asText()).isEqualTo("Creating");
-        assertRefused(http.post(action("vm1", "start"), null), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().post(action("vm1", "start"), null), 409, "OperationNotAllowed", null);
         assertThat(waitFor(created.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
 
-        Http.Response deallocating = http.post(action("vm1", "deallocate"), null);
+        Http.Response deallocating = server.http().post(action("vm1", "deallocate"), null);
         assertThat(deallocating.status()).as(deallocating.toString()).isEqualTo(202);
-        assertThat(deallocating.header("Azure-AsyncOperation")).startsWith(http.base() + "/subscriptions/");
-        assertThat(deallocating.header("Location")).startsWith(http.base() + "/subscriptions/");
+        assertThat(deallocating.header("Azure-AsyncOperation")).startsWith(server.http().base() + "/subscriptions/");
+        assertThat(deallocating.header("Location")).startsWith(server.http().base() + "/subscriptions/");
         assertThat(deallocating.header("Retry-After")).matches("[1-9][0-9]*");
-        assertRefused(http.post(action("vm1", "powerOff"), null), 409, "OperationNotAllowed", null);
-        assertRefused(http.post(action("vm1", "generalize"), null), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().post(action("vm1", "powerOff"), null), 409, "OperationNotAllowed", null);
+        assertRefused(server.http().post(action("vm1", "generalize"), null), 409, "OperationNotAllowed", null);
         assertThat(waitFor(deallocating.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
-        assertThat(statuses(http, "vm1")).contains("PowerState/deallocated");
+        assertThat(statuses(server.http(), "vm1")).contains("PowerState/deallocated");
 
         long before = System.currentTimeMillis();
-        Http.Response generalized = http.post(action("vm1", "generalize"), null);
+        Http.Response generalized = server.http().post(action("vm1", "generalize"), null);
         assertThat(generalized.status()).as(generalized.toString()).isEqualTo(200);
         assertThat(System.currentTimeMillis() - before).as("not delayed").isLessThan(DELAY);
         assertThat(generalized.header("Azure-AsyncOperation")).isNull();
-        assertThat(statuses(http, "vm1")).contains("ProvisioningState/succeeded", "OSState/generalized");
+        assertThat(statuses(server.http(), "vm1")).contains("ProvisioningState/succeeded", "OSState/generalized");
     }
 }

@@ -2,10 +2,9 @@ package io.azimuth.compute.vms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
-import io.azimuth.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,19 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VmExampleRequestsTest {
     static final String V = "2024-03-01";
     static final String PASSWORD = "Azimuth-Test-1!";
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(c -> c.withInMemory(false));
-        http = server.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.start(c -> c.withInMemory(false));
 
     @BeforeEach
     void reset() {
@@ -61,13 +49,13 @@ class VmExampleRequestsTest {
     }
 
     static void group(String rg) {
-        assertThat(http.put("/subscriptions/" + SUB + "/resourcegroups/" + rg + "?api-version=2025-04-01",
+        assertThat(server.http().put("/subscriptions/" + SUB + "/resourcegroups/" + rg + "?api-version=2025-04-01",
                 "{\"location\":\"westus\"}").status()).isIn(200, 201);
     }
 
     /** A running Linux VM from a platform image; unmanaged or ephemeral on request. */
     static void vm(String rg, String name, String osDisk) {
-        Http.Response r = http.put(vmUrl(rg, name) + "?api-version=" + V, "{\"location\":\"westus\",\"properties\":{"
+        Http.Response r = server.http().put(vmUrl(rg, name) + "?api-version=" + V, "{\"location\":\"westus\",\"properties\":{"
                 + "\"hardwareProfile\":{\"vmSize\":\"Standard_D2s_v3\"},\"storageProfile\":{\"imageReference\":"
                 + "{\"publisher\":\"Canonical\",\"offer\":\"0001-com-ubuntu-server-jammy\",\"sku\":\"22_04-lts-gen2\","
                 + "\"version\":\"latest\"},\"osDisk\":" + osDisk + "},\"osProfile\":{\"computerName\":\"vm\","
@@ -76,7 +64,7 @@ class VmExampleRequestsTest {
     }
 
     static void post(String rg, String name, String action) {
-        Http.Response r = http.post(vmUrl(rg, name) + "/" + action + "?api-version=" + V, null);
+        Http.Response r = server.http().post(vmUrl(rg, name) + "/" + action + "?api-version=" + V, null);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
     }
 
@@ -106,13 +94,13 @@ class VmExampleRequestsTest {
         Http.Response r;
         if (file.contains("_Create_")) {
             if (file.contains("FromACustomImage")) {
-                assertThat(http.put("/subscriptions/" + SUB + "/resourceGroups/" + rg
+                assertThat(server.http().put("/subscriptions/" + SUB + "/resourceGroups/" + rg
                         + "/providers/Microsoft.Compute/images/myImage?api-version=" + V, "{\"location\":\"westus\","
                         + "\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
                         + "\"blobUri\":\"https://mystorageaccount.blob.core.windows.net/vhds/osimage.vhd\"}}}}").status())
                         .isEqualTo(201);
             }
-            r = http.put(vmUrl(rg, name) + query, fill(params.get("parameters").toString()));
+            r = server.http().put(vmUrl(rg, name) + query, fill(params.get("parameters").toString()));
         } else {
             String action = file.replaceAll("VirtualMachine_([A-Za-z]+).*", "$1");
             switch (action) {
@@ -129,9 +117,9 @@ class VmExampleRequestsTest {
                 post(rg, name, "generalize");
             }
             r = switch (action) {
-                case "Get" -> http.get(vmUrl(rg, name) + query);
-                case "Delete" -> http.delete(vmUrl(rg, name) + query);
-                default -> http.post(vmUrl(rg, name) + "/" + Character.toLowerCase(action.charAt(0))
+                case "Get" -> server.http().get(vmUrl(rg, name) + query);
+                case "Delete" -> server.http().delete(vmUrl(rg, name) + query);
+                default -> server.http().post(vmUrl(rg, name) + "/" + Character.toLowerCase(action.charAt(0))
                         + action.substring(1) + query, params.has("parameters") ? params.get("parameters").toString() : null);
             };
         }
