@@ -7,7 +7,7 @@
 #   bench/disks.sh --smoke   tiny sizes, seconds (.ci/run runs it; reports to bench/target/results only)
 #
 # Settings: BENCH_DATA_DIR (default $TMPDIR or /tmp), BENCH_DISK_SIZES_MIB, BENCH_DISK_DATA_MIB, BENCH_UPLOAD_MIB,
-# BENCH_DISK_RUNS. The full run rewrites the disk section of docs/PERFORMANCE.md and writes
+# BENCH_DISK_RUNS, BENCH_DISK_WARMUP. The full run rewrites the disk section of docs/PERFORMANCE.md and writes
 # bench/results/disks-<date>-<time>.{md,json}. Exits non-zero when the benchmark breaks, not when a target is missed.
 set -euo pipefail
 
