@@ -30,9 +30,10 @@ if [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; th
 fi
 classes=bench/target/classes
 mkdir -p "$classes"
-if [[ ! -f $classes/DiskBench.class || -n $(find bench/src/DiskBench.java "$jar" -newer "$classes/DiskBench.class" \
-        -print -quit) ]]; then
-    javac --release 17 -nowarn -cp "$jar" -d "$classes" bench/src/DiskBench.java
+if [[ ! -f $classes/DiskBench.class || -n $(find bench/src/DiskBench.java bench/src/PerfBench.java \
+        bench/src/BaselineServer.java "$jar" -newer "$classes/DiskBench.class" -print -quit) ]]; then
+    javac --release 17 -nowarn -cp "$jar" -d "$classes" bench/src/DiskBench.java bench/src/PerfBench.java \
+        bench/src/BaselineServer.java
 fi
 
 data_root=${BENCH_DATA_DIR:-${TMPDIR:-/tmp}}

@@ -8,7 +8,6 @@ import io.azimuth.blobs.VhdFooter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * The disk-bytes benchmark (bench/disks.sh): what copying a disk costs in Azimuth against copying its file with
  * {@code cp --sparse=always}, as the disk grows with the same amount of data in it; and what a streamed VHD upload
  * achieves against {@code dd} writing the same bytes to the same file system. Both sides of every ratio are measured
- * in the same run, on the same machine, with the same page cache.
+ * in the same run, on the same machine, with the same page cache. Compiled with {@link PerfBench}, whose process and
+ * formatting helpers it shares.
  */
 public final class DiskBench {
     static final long MIB = 1024L * 1024;
@@ -77,7 +77,7 @@ public final class DiskBench {
             b.run();
         } finally {
             b.stop();
-            deleteTree(b.work);
+            PerfBench.deleteTree(b.work);
         }
     }
 
@@ -419,7 +419,7 @@ public final class DiskBench {
     // ------------------------------------------------------------------------------------------ server & HTTP
 
     void start() throws Exception {
-        port = freePort();
+        port = PerfBench.freePort();
         Path log = Path.of("bench/target/logs");
         Files.createDirectories(log);
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -509,39 +509,21 @@ public final class DiskBench {
         return bytes >= GIB && bytes % GIB == 0 ? bytes / GIB + " GiB" : bytes / MIB + " MiB";
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }
 
     static String fmt(String format, Object... args) {
-        return String.format(Locale.ROOT, format, args);
+        return PerfBench.fmt(format, args);
+    }
+
+    static void check(boolean ok, String message) {
+        PerfBench.check(ok, message);
     }
 
     static void log(String format, Object... args) {
         System.err.println("[diskbench] " + fmt(format, args));
     }
 
-    static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalStateException(message);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -68,13 +68,6 @@ public final class ManagedContent {
         state(doc).put("content", ref(content));
     }
 
-    /** What clients see of a document: a copy without its private state. */
-    public static ObjectNode withoutState(ObjectNode doc) {
-        ObjectNode copy = doc.deepCopy();
-        copy.remove(STATE);
-        return copy;
-    }
-
     // ---- bytes ----
 
     /** The virtual size of content (its bytes but the footer), or empty when it does not exist. */

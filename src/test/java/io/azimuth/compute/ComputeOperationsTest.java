@@ -25,19 +25,6 @@ class ComputeOperationsTest {
         server.putVhd("acct1", "vhds", "os30.vhd", 30L << 30);
     }
 
-    private static JsonNode waitFor(String statusUrl) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode status = null;
-        while (System.currentTimeMillis() < deadline) {
-            status = server.http().get(statusUrl).json();
-            if (!status.path("status").asText().equals("InProgress")) {
-                return status;
-            }
-            Thread.sleep(50);
-        }
-        return status;
-    }
-
     @Test
     void imageCreationIsCreatingThenSucceeded() throws Exception {
         String body = "{\"location\":\"westus\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\","
@@ -53,13 +40,15 @@ class ComputeOperationsTest {
         assertRefused(server.http().put(url("images", "slow"), body), 409, "OperationNotAllowed", null);
         assertRefused(server.http().delete(url("images", "slow")), 409, "OperationNotAllowed", null);
 
-        assertThat(waitFor(status).path("status").asText()).isEqualTo("Succeeded");
+        assertThat(server.http().awaitOperation(status, 10_000)
+                .path("status").asText()).isEqualTo("Succeeded");
         assertThat(server.http().get(url("images", "slow")).json().path("properties").path("provisioningState").asText())
                 .isEqualTo("Succeeded");
 
         Http.Response deleting = server.http().delete(url("images", "slow"));
         assertThat(deleting.status()).isEqualTo(202);
-        assertThat(waitFor(deleting.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
+        assertThat(server.http().awaitOperation(deleting.header("Azure-AsyncOperation"), 10_000)
+                .path("status").asText()).isEqualTo("Succeeded");
         assertThat(server.http().get(deleting.header("Location")).status()).isEqualTo(200);
         assertThat(server.http().get(url("images", "slow")).status()).isEqualTo(404);
     }
@@ -77,7 +66,8 @@ class ComputeOperationsTest {
                 + "{\"id\":\"" + id("disks", "busy") + "\"}}}}}");
         assertRefused(fromBusy, 409, "OperationNotAllowed", null);
 
-        assertThat(waitFor(accepted.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
+        assertThat(server.http().awaitOperation(accepted.header("Azure-AsyncOperation"), 10_000)
+                .path("status").asText()).isEqualTo("Succeeded");
         assertThat(server.http().put(url("images", "from-busy"), "{\"location\":\"westus\",\"properties\":{\"storageProfile\":"
                 + "{\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":{\"id\":\""
                 + id("disks", "busy") + "\"}}}}}").status()).isEqualTo(201);

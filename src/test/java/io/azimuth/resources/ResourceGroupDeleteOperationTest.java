@@ -52,14 +52,7 @@ class ResourceGroupDeleteOperationTest {
         assertThat(pending.status()).isEqualTo(202);
         assertThat(pending.header("Location")).isEqualTo(location);
 
-        JsonNode done = null;
-        while (System.currentTimeMillis() - started < 10_000) {
-            done = server.http().get(status).json();
-            if (!done.path("status").asText().equals("InProgress")) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonNode done = server.http().awaitOperation(status, 10_000);
         assertThat(done.path("status").asText()).isEqualTo("Succeeded");
         assertThat(System.currentTimeMillis() - started).as("took the configured delay").isGreaterThanOrEqualTo(DELAY);
         assertThat(done.path("endTime").asText()).isNotBlank();

@@ -64,6 +64,20 @@ public final class Http {
         return send("GET", path, null);
     }
 
+    /**
+     * Polls an operation's status URL ({@code Azure-AsyncOperation}) every 50 ms until its status is no longer
+     * InProgress, or {@code timeoutMillis} have passed; answers the last status read.
+     */
+    public JsonNode awaitOperation(String statusUrl, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        JsonNode status = get(statusUrl).json();
+        while (status.path("status").asText().equals("InProgress") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            status = get(statusUrl).json();
+        }
+        return status;
+    }
+
     public Response head(String path) {
         return send("HEAD", path, null);
     }

@@ -8,6 +8,7 @@ import io.azimuth.arm.Times;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.http.Json;
+import io.azimuth.resources.TrackedResources;
 import io.azimuth.store.StoreTx;
 
 import java.util.Optional;
@@ -92,7 +93,7 @@ public final class DiskDocuments {
 
     /** What clients see: no private state, and {@code ActiveSAS} while an access grant is active. */
     public static ObjectNode view(ObjectNode doc) {
-        ObjectNode v = ManagedContent.withoutState(doc);
+        ObjectNode v = TrackedResources.WITHOUT_PRIVATE_STATE.apply(doc);
         if (DiskAccess.active(doc)) {
             v.withObjectProperty("properties").put("diskState", "ActiveSAS");
         }

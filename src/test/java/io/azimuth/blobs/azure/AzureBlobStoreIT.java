@@ -13,7 +13,7 @@ import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.support.Azurite;
-import io.azimuth.support.ForwardingVhdStore;
+import io.azimuth.support.RecordingWrites;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
 import org.junit.jupiter.api.AfterAll;
@@ -323,45 +323,14 @@ class AzureBlobStoreIT {
         assertThat(Vhds.sha256(Vhds.download(vhds.getBlobClient(target)))).isEqualTo(vhd.sha256());
     }
 
-    /** Records the writes a store's writers receive. */
-    static final class Recording {
-        final List<long[]> writes = new ArrayList<>();
-
-        VhdStore around(VhdStore inner) {
-            return new ForwardingVhdStore(inner) {
-                @Override
-                public BlobWriter openWrite(BlobRef blob) {
-                    BlobWriter w = inner.openWrite(blob);
-                    return new BlobWriter() {
-                        @Override
-                        public void write(long offset, ByteBuffer bytes) throws IOException {
-                            writes.add(new long[]{offset, offset + bytes.remaining()});
-                            w.write(offset, bytes);
-                        }
-
-                        @Override
-                        public void commit(long size) throws IOException {
-                            w.commit(size);
-                        }
-
-                        @Override
-                        public void close() {
-                            w.close();
-                        }
-                    };
-                }
-            };
-        }
-    }
-
     @Test
     void copiesBetweenTheEmbeddedStoreAndAzuriteKeepBytesAndSparseness() throws IOException {
         Vhds.Sparse vhd = Vhds.sparse(12 * MIB, 14, 0, 8192, 5 * MIB + 512, 100 * 1024, 11 * MIB, MIB);
-        Recording embeddedWrites = new Recording();
+        List<long[]> embeddedWrites = new ArrayList<>();
         try (SqliteStore catalog = SqliteStore.inMemory();
              ChunkedVhdStore files = ChunkedVhdStore.open(catalog, dir.resolve("blobs"))) {
             StorageAccounts accounts = StorageAccounts.none().with(azurite.account());
-            RoutingVhdStore routing = new RoutingVhdStore(embeddedWrites.around(files), accounts, a -> store);
+            RoutingVhdStore routing = new RoutingVhdStore(new RecordingWrites(files, embeddedWrites), accounts, a -> store);
 
             // Azurite -> embedded: only the page ranges are read, only data is written
             String name = unique("azure-source");
@@ -372,9 +341,9 @@ class AzureBlobStoreIT {
             assertThat(((AzureBlobStore) store).downloaded.sum() - before).as("bytes downloaded")
                     .isEqualTo(vhd.regions().stream().mapToLong(r -> r[1] - r[0]).sum());
             assertThat(sha256(files, local)).isEqualTo(vhd.sha256());
-            assertThat(embeddedWrites.writes).isNotEmpty().allSatisfy(w -> assertThat(vhd.regions())
+            assertThat(embeddedWrites).isNotEmpty().allSatisfy(w -> assertThat(vhd.regions())
                     .anySatisfy(r -> assertThat(w[0] >= r[0] && w[1] <= r[1]).isTrue()));
-            assertThat(embeddedWrites.writes.stream().mapToLong(w -> w[1] - w[0]).sum())
+            assertThat(embeddedWrites.stream().mapToLong(w -> w[1] - w[0]).sum())
                     .isEqualTo(vhd.regions().stream().mapToLong(r -> r[1] - r[0]).sum());
 
             // embedded -> Azurite: a page blob of the non-zero pages only

@@ -7,7 +7,7 @@ import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
-import io.azimuth.support.ForwardingVhdStore;
+import io.azimuth.support.RecordingWrites;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,29 +48,7 @@ class RoutingVhdStoreTest {
                 .with(StorageAccount.parse("remote2=http://127.0.0.1:1"));
         routing = new RoutingVhdStore(embedded, accounts, account -> {
             opened.add(account.name());
-            return new ForwardingVhdStore(remoteFiles) {
-                @Override
-                public BlobWriter openWrite(BlobRef blob) {
-                    BlobWriter w = inner.openWrite(blob);
-                    return new BlobWriter() {
-                        @Override
-                        public void write(long offset, ByteBuffer bytes) throws IOException {
-                            remoteWrites.add(new long[]{offset, offset + bytes.remaining()});
-                            w.write(offset, bytes);
-                        }
-
-                        @Override
-                        public void commit(long size) throws IOException {
-                            w.commit(size);
-                        }
-
-                        @Override
-                        public void close() {
-                            w.close();
-                        }
-                    };
-                }
-            };
+            return new RecordingWrites(remoteFiles, remoteWrites);
         });
     }
 

@@ -25,26 +25,14 @@ class VmDelayedActionsTest {
         server.http().put(TestServer.rg(VmFixture.RG) + "?api-version=2025-04-01", "{\"location\":\"westus\"}");
     }
 
-    private static JsonNode waitFor(String statusUrl) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + DELAY + 10_000;
-        JsonNode status = null;
-        while (System.currentTimeMillis() < deadline) {
-            status = server.http().get(statusUrl).json();
-            if (!status.path("status").asText().equals("InProgress")) {
-                return status;
-            }
-            Thread.sleep(50);
-        }
-        return status;
-    }
-
     @Test
     void actionsAreAcceptedOneAtATimeAndGeneralizeIsAnsweredAtOnce() throws Exception {
         Http.Response created = VmFixture.put(server.http(), "vm1", linux("vm1"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(created.json().path("properties").path("provisioningState").asText()).isEqualTo("Creating");
         assertRefused(server.http().post(action("vm1", "start"), null), 409, "OperationNotAllowed", null);
-        assertThat(waitFor(created.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
+        assertThat(server.http().awaitOperation(created.header("Azure-AsyncOperation"), DELAY + 10_000)
+                .path("status").asText()).isEqualTo("Succeeded");
 
         Http.Response deallocating = server.http().post(action("vm1", "deallocate"), null);
         assertThat(deallocating.status()).as(deallocating.toString()).isEqualTo(202);
@@ -53,7 +41,8 @@ class VmDelayedActionsTest {
         assertThat(deallocating.header("Retry-After")).matches("[1-9][0-9]*");
         assertRefused(server.http().post(action("vm1", "powerOff"), null), 409, "OperationNotAllowed", null);
         assertRefused(server.http().post(action("vm1", "generalize"), null), 409, "OperationNotAllowed", null);
-        assertThat(waitFor(deallocating.header("Azure-AsyncOperation")).path("status").asText()).isEqualTo("Succeeded");
+        assertThat(server.http().awaitOperation(deallocating.header("Azure-AsyncOperation"), DELAY + 10_000)
+                .path("status").asText()).isEqualTo("Succeeded");
         assertThat(statuses(server.http(), "vm1")).contains("PowerState/deallocated");
 
         long before = System.currentTimeMillis();

@@ -1,9 +1,4 @@
-package io.azimuth.support;
-
-import io.azimuth.blobs.BlobRef;
-import io.azimuth.blobs.BlobWriter;
-import io.azimuth.blobs.Vhd;
-import io.azimuth.blobs.VhdStore;
+package io.azimuth.blobs;
 
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
@@ -11,8 +6,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A store passing every call to another, for tests to override what they watch. It does not join store transactions
- * (as a remote account does not), whatever the store behind it does.
+ * A store passing every call to another: the base of stores that change a few of its answers (lenient VHD checks,
+ * and tests that watch or hold what a store is asked).
  */
 public class ForwardingVhdStore implements VhdStore {
     protected final VhdStore inner;
@@ -69,6 +64,11 @@ public class ForwardingVhdStore implements VhdStore {
     @Override
     public List<BlobRef> list(String account, String container, String prefix) {
         return inner.list(account, container, prefix);
+    }
+
+    @Override
+    public boolean joinsTransaction(BlobRef blob) {
+        return inner.joinsTransaction(blob);
     }
 
     @Override
