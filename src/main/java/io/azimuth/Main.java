@@ -5,6 +5,7 @@ import io.azimuth.blobs.azure.StorageAccount;
 import io.azimuth.blobs.azure.StorageAccounts;
 import io.azimuth.server.AzimuthServer;
 import io.azimuth.server.Config;
+import io.azimuth.server.EarlyStart;
 import io.azimuth.server.TrainingRun;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -88,6 +89,7 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty("vertx.disableDnsResolver") == null) {
             System.setProperty("vertx.disableDnsResolver", "true");
         }
+        EarlyStart.begin(); // what needs no flag starts while the flags are parsed
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
@@ -122,6 +124,7 @@ public final class Main implements Callable<Integer> {
         if (level == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + logLevel);
         }
+        EarlyStart.awaitLogging();
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.azimuth")).setLevel(level);
 

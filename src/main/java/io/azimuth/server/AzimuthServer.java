@@ -27,6 +27,7 @@ import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import org.slf4j.Logger;
@@ -110,12 +111,19 @@ public final class AzimuthServer implements AutoCloseable {
             // start-up is mostly class loading: what does not depend on the rest runs beside it
             opening = background("azimuth-store-open", () -> config.inMemory() ? SqliteStore.inMemory()
                     : SqliteStore.open(dataDir.resolve("azimuth.db")));
-            CompletableFuture<TlsMaterial> certificate = background("azimuth-tls", () -> config.certFile() != null
-                    ? TlsMaterial.load(config.certFile(), config.keyFile())
-                    : TlsMaterial.inDirectory(dataDir));
+            CompletableFuture<TlsMaterial> certificate = background("azimuth-tls", () -> {
+                TlsMaterial material = config.certFile() != null ? TlsMaterial.load(config.certFile(), config.keyFile())
+                        : TlsMaterial.inDirectory(dataDir);
+                if (config.httpsPort() >= 0) {
+                    material.keyManagers();
+                }
+                return material;
+            });
             background("azimuth-warm-up", AzimuthServer::warmUp);
-            vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
-                    new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+            vertx = EarlyStart.takeVertx();
+            if (vertx == null) {
+                vertx = Vertx.vertx(vertxOptions());
+            }
             store = join(opening);
             VhdStore chunks = config.inMemory() ? ChunkedVhdStore.temporary(store)
                     : ChunkedVhdStore.open(store, dataDir.resolve("blobs"));
@@ -173,8 +181,14 @@ public final class AzimuthServer implements AutoCloseable {
         }
     }
 
+    /** How Vert.x is set up: no file cache, no class-path resolving (nothing is served from files). */
+    static VertxOptions vertxOptions() {
+        return new VertxOptions().setFileSystemOptions(
+                new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false));
+    }
+
     /** Loads and runs the JSON and id code every request needs, so that the first request does not wait for it. */
-    private static Void warmUp() {
+    static Void warmUp() {
         Json.write(Json.readObject("{\"id\":\"/subscriptions/x\",\"properties\":{\"n\":1,\"ok\":true,\"a\":[]}}"));
         UUID.randomUUID();
         return null;
@@ -204,8 +218,8 @@ public final class AzimuthServer implements AutoCloseable {
         }
         if (config.httpsPort() >= 0) {
             HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpsPort())
-                    .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                            .setCertValue(Buffer.buffer(tls.certificatePem()))
+                    .setSsl(true).setKeyCertOptions(tls.keyManagers() != null ? KeyCertOptions.wrap(tls.keyManagers())
+                            : new PemKeyCertOptions().setCertValue(Buffer.buffer(tls.certificatePem()))
                             .setKeyValue(Buffer.buffer(tls.keyPem())))
                     // the classic API authenticates by TLS client certificate (a management certificate): ask
                     // for one, never require it, and accept whichever is sent (an emulator has no subscriptions

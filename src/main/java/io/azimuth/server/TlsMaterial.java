@@ -16,6 +16,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.KeyManagerFactory;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,14 +29,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +64,8 @@ public final class TlsMaterial {
     private final String keyPem;
     /** Built when first asked for: its password-based encryption is slow enough to matter at start-up. */
     private volatile byte[] trustStore;
+    private volatile KeyManagerFactory keyManagers;
+    private volatile boolean keyManagersTried;
 
     private TlsMaterial(String certificatePem, String keyPem) {
         this.certificatePem = certificatePem;
@@ -70,6 +78,60 @@ public final class TlsMaterial {
 
     public String keyPem() {
         return keyPem;
+    }
+
+    /**
+     * The key managers HTTPS serves with, made from the certificate chain and an unencrypted PKCS#8 key (EC or RSA)
+     * in an in-memory JKS store; null for any other key, which Vert.x is then given as PEM. Vert.x's own PEM
+     * handling puts the key in a PKCS#12 store, whose password-based encryption (a key derivation of 10,000 rounds)
+     * was a noticeable part of start-up. Made once; the start-up thread that reads the material makes it.
+     */
+    public KeyManagerFactory keyManagers() {
+        KeyManagerFactory made = keyManagers;
+        if (made == null && !keyManagersTried) {
+            synchronized (this) {
+                if (!keyManagersTried) {
+                    keyManagers = made = makeKeyManagers();
+                    keyManagersTried = true;
+                }
+                made = keyManagers;
+            }
+        }
+        return made;
+    }
+
+    private KeyManagerFactory makeKeyManagers() {
+        String key = keyPem.trim();
+        String begin = "-----BEGIN PRIVATE KEY-----";
+        String end = "-----END PRIVATE KEY-----";
+        if (!key.startsWith(begin) || !key.endsWith(end)) {
+            return null;
+        }
+        try {
+            byte[] der = Base64.getMimeDecoder().decode(key.substring(begin.length(), key.length() - end.length()));
+            PrivateKey privateKey = null;
+            for (String algorithm : new String[]{"EC", "RSA"}) {
+                try {
+                    privateKey = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                    break;
+                } catch (InvalidKeySpecException e) {
+                    // another algorithm's key
+                }
+            }
+            if (privateKey == null) {
+                return null;
+            }
+            char[] password = "azimuth".toCharArray();
+            KeyStore store = KeyStore.getInstance("JKS");
+            store.load(null, null);
+            store.setKeyEntry("azimuth", privateKey, password, certificates(certificatePem).toArray(new Certificate[0]));
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory;
+        } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+            LOG.debug("the TLS key is left to Vert.x to read: {}", e.toString());
+            return null;
+        }
     }
 
     /** A PKCS#12 trust store (password {@value #TRUSTSTORE_PASSWORD}) holding the certificate(s). */

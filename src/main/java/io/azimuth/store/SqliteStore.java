@@ -110,10 +110,19 @@ public final class SqliteStore implements Store {
     }
 
     /**
+     * Loads the JDBC driver and SQLite's native library (the driver's first use does it otherwise); start-up calls
+     * it early, beside other work.
+     */
+    public static void loadLibrary() {
+        SqliteLibrary.load();
+    }
+
+    /**
      * A connection that does not look up generated keys: the driver would otherwise run
      * {@code SELECT last_insert_rowid()} on a new statement after every INSERT.
      */
     private static Connection connect(String url) throws SQLException {
+        SqliteLibrary.load(); // once: the driver loads its library at most once per process
         SQLiteConfig config = new SQLiteConfig();
         config.setGetGeneratedKeys(false);
         return DriverManager.getConnection(url, config.toProperties());
