@@ -214,6 +214,7 @@ public final class PerfBench {
                     settings.jar() + java.io.File.pathSeparator + settings.classes(), "BaselineServer",
                     String.valueOf(port)), logs.resolve("baseline-startup.log"));
             add(samples, "baselineHealthyMs", untilStatus(base, port, "GET", "/_azimuth/health", null, 200, t0));
+            add(samples, "baselineHealthyCpuMs", cpuMs(base));
             Thread.sleep(settings.idleSettle().toMillis());
             add(samples, "baselineIdleRssMiB", base.rssMiB());
             base.stop();
@@ -252,6 +253,7 @@ public final class PerfBench {
                 logs.resolve("azimuth-startup.log"));
         add(samples, "firstStart" + variant + "HealthyMs", untilStatus(az, http, "GET", "/_azimuth/health", null,
                 200, s0));
+        add(samples, "firstStart" + variant + "HealthyCpuMs", cpuMs(az));
         Thread.sleep(settings.idleSettle().toMillis());
         add(samples, "firstStart" + variant + "IdleRssMiB", az.rssMiB());
         check(Http.once(http, "PUT", "/subscriptions/" + SUB + "/resourceGroups/" + RG + "?api-version=" + RG_V,
@@ -261,6 +263,7 @@ public final class PerfBench {
         s0 = System.nanoTime();
         az = Server.start("azimuth-startup", azimuth(jvmOptions, dir, http, https), logs.resolve("azimuth-startup.log"));
         add(samples, "restart" + variant + "HealthyMs", untilStatus(az, http, "GET", "/_azimuth/health", null, 200, s0));
+        add(samples, "restart" + variant + "HealthyCpuMs", cpuMs(az));
         Thread.sleep(settings.idleSettle().toMillis());
         add(samples, "restart" + variant + "IdleRssMiB", az.rssMiB());
         az.stop();
@@ -269,6 +272,15 @@ public final class PerfBench {
         add(samples, "restart" + variant + "FirstImagePutMs", untilStatus(az, http, "PUT",
                 IMAGES + "/startup-image?api-version=" + V, IMAGE_BODY, 201, s0));
         az.stop();
+    }
+
+    /**
+     * The CPU time (user and system, every thread, the JIT compilers' included) a process has used so far: read just
+     * after its first health answer, what start-up cost, which on two cores bounds how fast it can be.
+     */
+    private double cpuMs(Server server) {
+        long ticks = Cpu.ticks(server.process.pid());
+        return ticks < 0 ? -1 : ticks * 1000.0 / settings.clockTicks();
     }
 
     private static void add(Map<String, List<Double>> samples, String key, double value) {
@@ -1229,6 +1241,9 @@ public final class PerfBench {
                 s.path("firstStartHealthyMs").asDouble() / s.path("baselineHealthyMs").asDouble(),
                 s.path("restartHealthyMs").asDouble(),
                 s.path("restartHealthyMs").asDouble() / s.path("baselineHealthyMs").asDouble()));
+        b.append(fmt("| CPU time used by then (all threads, JIT compilers included) | %.0f ms | %.0f ms | %.0f ms |%n",
+                s.path("baselineHealthyCpuMs").asDouble(), s.path("firstStartHealthyCpuMs").asDouble(),
+                s.path("restartHealthyCpuMs").asDouble()));
         b.append(fmt("| process start → first image PUT answered 201 | | | %.0f ms |%n",
                 s.path("restartFirstImagePutMs").asDouble()));
         b.append(fmt("| resident memory %s s after healthy, idle | %.0f MiB | %.0f MiB | %.0f MiB |%n",
@@ -1241,6 +1256,8 @@ public final class PerfBench {
                             + "(%.1fx) | %.0f ms (%.1fx) |%n", s.path("cdsArchive").asText(),
                     s.path("firstStartCdsHealthyMs").asDouble(), s.path("firstStartCdsHealthyMs").asDouble() / base,
                     s.path("restartCdsHealthyMs").asDouble(), s.path("restartCdsHealthyMs").asDouble() / base));
+            b.append(fmt("| ... CPU time used by then | | %.0f ms | %.0f ms |%n",
+                    s.path("firstStartCdsHealthyCpuMs").asDouble(), s.path("restartCdsHealthyCpuMs").asDouble()));
             b.append(fmt("| ... to first image PUT answered 201 | | | %.0f ms |%n",
                     s.path("restartCdsFirstImagePutMs").asDouble()));
             b.append(fmt("| ... resident memory, idle | | %.0f MiB | %.0f MiB |%n",
