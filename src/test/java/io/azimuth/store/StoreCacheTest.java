@@ -139,6 +139,9 @@ class StoreCacheTest {
                     throw new IllegalStateException("refused half-way");
                 })).hasMessageContaining("half-way");
                 assertThat(cache.get(k)).isNull();
+                // the caller of a unit that failed is released at once, its batch settled when it ends: before the
+                // next batch
+                put(store, "g", "i2", "{}");
                 assertThat(cachedRead(store, k)).isEqualTo("{\"v\":1}");
                 assertThat(cache.get(k)).isEqualTo("{\"v\":1}");
             }
