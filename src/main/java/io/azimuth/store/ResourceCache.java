@@ -36,16 +36,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * them all. A change marked later made the check fail, unless the check came first, in which case the whole
  * {@code compute} (check and insert, atomic for that key) came before that change's removal of the key, which
  * then took the value out, still before the change's commit.</li>
- * <li>Hence a value in the map is the key's committed document (derived) at every instant at which its stripe and
- * the cache have no mark pending. {@link #get} reads the counters before the map, so what it answers was current
- * when it read them, which was after the request began. A GET that begins after a write was acknowledged reads
- * counters that the write's settle (before the acknowledgement) has moved past anything a stale value could carry.</li>
+ * <li>Hence a value in the map is the key's committed document (derived) at every instant at which neither its
+ * stripe nor the cache has a mark pending. {@link #get} reads the counters before the map: what it answers was
+ * current when it read them (or is newer), and that was after the request began. So a GET begun after a write was
+ * acknowledged (marked, committed and settled by then) answers that write's document or a newer one, or nothing.
+ * The mark coming before the commit also means that no GET answers the old document from memory once another has
+ * read the new one from the store.</li>
  * <li>{@link Batch#touchAll} replaces the whole map (a new generation) instead of removing keys one by one: an
  * offer whose check came before the mark lands, at worst, in the old map, which nobody reads any more.</li>
  * </ol>
  * Touches of a unit that is rolled back are settled like the others (harmless: the value is read again). A write
  * whose settle never happens (the writer died) leaves its stripes marked: their keys are never cached again,
- * never answered stale.
+ * never answered stale. Marks are counted, so batches of several writers may be in flight at once.
+ * A read made inside a write (seeing that write's uncommitted changes) may offer too: whatever the write changed
+ * it has touched, so the offer is refused or the touch removes it.
  *
  * <p><b>Memory.</b> Entries are weighed (value bytes as offered, key, bookkeeping); past the budget, entries are
  * evicted by a clock hand over the map (one recently used is passed over once), down to 7/8 of it. Empty, the
