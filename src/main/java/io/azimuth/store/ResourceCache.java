@@ -52,8 +52,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * it has touched, so the offer is refused or the touch removes it.
  *
  * <p><b>Memory.</b> Entries are weighed (value bytes as offered, key, bookkeeping); past the budget, entries are
- * evicted by a clock hand over the map (one recently used is passed over once), down to 7/8 of it. Empty, the
- * cache holds its counters only.
+ * evicted by a clock hand over the map (one recently used is passed over once), down to 63/64 of it (a few hundred
+ * entries at a time, so that no request waits long for it). Empty, the cache holds its counters only.
  */
 public final class ResourceCache {
     /** The default budget: about 22,000 image documents of 500 bytes with their keys. */
@@ -207,13 +207,13 @@ public final class ResourceCache {
         }
     }
 
-    /** Evicts down to 7/8 of the budget: a clock hand over the map, passing once over entries used since. */
+    /** Evicts down to 63/64 of the budget: a clock hand over the map, passing once over entries used since. */
     private void evict(Generation g) {
         if (!g.evicting.tryLock()) {
             return; // another thread is at it
         }
         try {
-            long target = budget - budget / 8;
+            long target = budget - budget / 64;
             long steps = 2L * g.map.size() + 16;
             while (g.bytes.get() > target && steps-- > 0) {
                 if (g.hand == null || !g.hand.hasNext()) {
