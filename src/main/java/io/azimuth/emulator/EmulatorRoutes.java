@@ -8,6 +8,7 @@ import io.azimuth.http.Route;
 import io.azimuth.http.Router;
 import io.azimuth.server.Platform;
 import io.azimuth.server.TlsMaterial;
+import io.azimuth.store.ResourceCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,13 @@ public final class EmulatorRoutes {
         body.put("operationDelayMillis", platform.operations().delayMillis());
         body.put("subscriptionId", platform.config().subscriptionId());
         body.put("uptimeMillis", System.currentTimeMillis() - startedAt);
+        ResourceCache.Stats cache = platform.store().resourceCache().stats();
+        ObjectNode cached = body.putObject("resourceCache");
+        cached.put("entries", cache.entries());
+        cached.put("bytes", cache.bytes());
+        cached.put("budgetBytes", cache.budgetBytes());
+        cached.put("hits", cache.hits());
+        cached.put("misses", cache.misses());
         platform.vhds().stats().ifPresent(stats -> {
             ObjectNode blobs = body.putObject("blobs");
             blobs.put("blobs", stats.blobs());

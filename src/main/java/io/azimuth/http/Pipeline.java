@@ -29,11 +29,11 @@ import java.util.regex.Pattern;
 
 /**
  * The one request path every API family goes through:
- * context (ids, base URL) → bounded body → route match → authentication → version check → handler (on a worker)
- * → serialisation, with every failure rendered by the route's envelope. Nothing a handler throws escapes as
- * anything but an envelope error. A method with a {@link StreamingHandler} skips the body step: the checks run
- * first and the handler reads the body itself, unbounded. Streamed response bodies are read on a worker and
- * written with back-pressure.
+ * context (ids, base URL) → bounded body → route match → authentication → version check → handler (on a worker,
+ * unless a {@link FastHandler} answers at once on the event loop) → serialisation, with every failure rendered by
+ * the route's envelope. Nothing a handler throws escapes as anything but an envelope error. A method with a
+ * {@link StreamingHandler} skips the body step: the checks run first and the handler reads the body itself,
+ * unbounded. Streamed response bodies are read on a worker and written with back-pressure.
  */
 public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -109,6 +109,7 @@ public final class Pipeline {
     private void dispatch(HttpServerRequest http, ApiRequest request, Envelope envelope, Router.Match match,
                           long started) {
         Handler handler;
+        ApiResponse now = null;
         try {
             envelope.authenticate(request);
             if (match == null) {
@@ -117,8 +118,7 @@ public final class Pipeline {
             HttpMethod method = http.method();
             handler = match.route().handler(method);
             if (handler == null && method == HttpMethod.HEAD) {
-                Handler get = match.route().handler(HttpMethod.GET);
-                handler = get == null ? null : r -> get.handle(r);
+                handler = match.route().handler(HttpMethod.GET); // respond() leaves the body out
             }
             if (handler == null) {
                 ApiResponse refusal = envelope.renderError(request, envelope.methodNotAllowed(request));
@@ -127,11 +127,18 @@ public final class Pipeline {
                 return;
             }
             envelope.checkVersion(request, match.route());
+            if (handler instanceof FastHandler fast) {
+                now = fast.tryNow(request);
+            }
         } catch (ApiException e) {
             respondError(http, request, envelope, e, started);
             return;
         } catch (RuntimeException e) {
             respondError(http, request, envelope, internal(request, e), started);
+            return;
+        }
+        if (now != null) {
+            respond(http, request, envelope, now, started);
             return;
         }
         Handler chosen = handler;

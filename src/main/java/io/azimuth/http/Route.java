@@ -14,7 +14,8 @@ import java.util.Set;
  * A path template such as {@code /subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}} with its
  * handlers by method. Literal segments match case-insensitively; {@code {name}} captures one segment and a final
  * {@code {*name}} the rest of the path. A method has either a {@link Handler} (body read first, bounded; runs on a
- * worker) or a {@link StreamingHandler} (body unread and unbounded; runs on the event loop).
+ * worker, unless a {@link FastHandler} answers at once on the event loop) or a {@link StreamingHandler} (body unread
+ * and unbounded; runs on the event loop).
  */
 public final class Route {
     private final String template;

@@ -7,10 +7,13 @@ import io.azimuth.arm.Tags;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
+import io.azimuth.http.FastHandler;
+import io.azimuth.http.Handler;
 import io.azimuth.http.Json;
 import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
+import io.azimuth.store.ResourceCache;
 import io.azimuth.store.ResourceQuery;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +39,10 @@ import java.util.function.UnaryOperator;
  * operation engine (in progress under a provisioning state, {@code Succeeded} when the operation completes),
  * and delete as a long-running operation. Providers supply only their rules: how a request body becomes a
  * document.
+ *
+ * <p>A GET of a type whose view depends on nothing but the document (and the clock, when the provider says until
+ * when) is answered from the store's {@link ResourceCache} when it holds the answer: on the event loop, without the
+ * store (see {@link #getter}).
  */
 public final class TrackedResources {
     public static final String SUCCEEDED = "Succeeded";
@@ -51,6 +59,13 @@ public final class TrackedResources {
     private final boolean storedIsWire;
     /** The view only leaves out the private state: answered from the stored text without being parsed, mostly. */
     private final boolean storedIsWireButPrivateState;
+    /**
+     * For a view that depends on the clock as well as the document: until when (epoch milliseconds) it shows a
+     * document as it does now; null when it depends on the document only (or on more: see {@link #cacheable}).
+     */
+    private final ToLongFunction<ObjectNode> viewUnchangedUntil;
+    /** The wire form of a GET depends on the stored document (and the clock) only: it may be kept in the cache. */
+    private final boolean cacheable;
 
     /**
      * The view of a type whose documents are what clients see but for their private state
@@ -76,9 +91,24 @@ public final class TrackedResources {
      */
     public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type,
                             UnaryOperator<ObjectNode> view) {
+        this(store, operations, pageSize, namespace, type, view, null);
+    }
+
+    /**
+     * @param view               as above
+     * @param viewUnchangedUntil for a view that depends on nothing but the document and the clock: until when
+     *                           (epoch milliseconds; {@link Long#MAX_VALUE} for ever) it will show a document as it
+     *                           does at the time of the call; GETs are then answered from the cache. Null for a
+     *                           view that depends on more (other resources, the request), or when the view is null
+     *                           or {@link #WITHOUT_PRIVATE_STATE} (those are cached anyway)
+     */
+    public TrackedResources(Store store, OperationEngine operations, int pageSize, String namespace, String type,
+                            UnaryOperator<ObjectNode> view, ToLongFunction<ObjectNode> viewUnchangedUntil) {
         this.view = view == null ? UnaryOperator.identity() : view;
         this.storedIsWire = view == null;
         this.storedIsWireButPrivateState = view == WITHOUT_PRIVATE_STATE;
+        this.viewUnchangedUntil = viewUnchangedUntil;
+        this.cacheable = storedIsWire || storedIsWireButPrivateState || viewUnchangedUntil != null;
         this.store = store;
         this.operations = operations;
         this.pageSize = pageSize;
@@ -156,18 +186,47 @@ public final class TrackedResources {
         return doc;
     }
 
+    /**
+     * The GET of one resource, named by path parameter {@code nameParam}: from the cache on the event loop when it
+     * holds the answer, else {@link #get} on a worker.
+     */
+    public Handler getter(String nameParam) {
+        return FastHandler.of(r -> cached(id(r, nameParam)), r -> get(r, id(r, nameParam)));
+    }
+
+    /** The answer to a GET of {@code id} if the cache holds it, else null. Never blocks. */
+    public ApiResponse cached(ResourceId id) {
+        if (!cacheable) {
+            return null;
+        }
+        // a Buffer of its own for every response: the bytes kept are shared, never written to
+        return store.resourceCache().get(id.key()) instanceof byte[] wire ? ApiResponse.json(200, Buffer.buffer(wire))
+                : null;
+    }
+
+    /** The answer to a GET of {@code id}, read from the store (and offered to the cache when it may keep it). */
     public ApiResponse get(ApiRequest r, ResourceId id) {
+        if (!cacheable) {
+            return ApiResponse.ok(view.apply(store.read(tx -> require(tx, id))));
+        }
+        String key = id.key();
+        ResourceCache cache = store.resourceCache();
+        ResourceCache.Token token = cache.token(key); // before the read: see ResourceCache
+        String body = store.read(tx -> tx.resourceBody(key)).orElseThrow(() -> notFound(id));
+        long until = Long.MAX_VALUE;
+        byte[] wire;
         if (storedIsWire) {
-            String body = store.read(tx -> tx.resourceBody(id.key())).orElseThrow(() -> notFound(id));
-            return ApiResponse.json(200, Buffer.buffer(body.getBytes(StandardCharsets.UTF_8)));
+            wire = body.getBytes(StandardCharsets.UTF_8);
+        } else if (storedIsWireButPrivateState) {
+            String cut = ResourceRecords.withoutPrivateState(body);
+            wire = cut != null ? cut.getBytes(StandardCharsets.UTF_8) : Json.writeBytes(view.apply(Json.readObject(body)));
+        } else {
+            ObjectNode doc = Json.readObject(body);
+            until = viewUnchangedUntil.applyAsLong(doc); // before the view, which may look at the clock later
+            wire = Json.writeBytes(view.apply(doc));
         }
-        if (storedIsWireButPrivateState) {
-            String body = store.read(tx -> tx.resourceBody(id.key())).orElseThrow(() -> notFound(id));
-            String wire = ResourceRecords.withoutPrivateState(body);
-            return wire != null ? ApiResponse.json(200, Buffer.buffer(wire.getBytes(StandardCharsets.UTF_8)))
-                    : ApiResponse.ok(view.apply(Json.readObject(body)));
-        }
-        return ApiResponse.ok(view.apply(store.read(tx -> require(tx, id))));
+        cache.offer(key, token, wire, wire.length, until);
+        return ApiResponse.json(200, Buffer.buffer(wire));
     }
 
     /** GET with another view of the document (e.g. with an expanded instance view). */

@@ -52,6 +52,10 @@ import java.util.function.BooleanSupplier;
  * unit is one read transaction, a consistent snapshot of what was committed when it began. In memory there is
  * only one database connection, so reads share it with the writer, one at a time.
  *
+ * <p><b>Resources read without the store.</b> The store owns a {@link ResourceCache} of values derived from resource
+ * documents. Every change to resource rows marks what it changes in it as it is made (before the commit), and the
+ * writer settles those marks once the batch has committed (or failed), before it releases any caller.
+ *
  * <p>Every connection keeps its prepared statements.
  */
 public final class SqliteStore implements Store {
@@ -69,6 +73,7 @@ public final class SqliteStore implements Store {
     private final ConcurrentLinkedDeque<Db> readers = new ConcurrentLinkedDeque<>();
     private final List<Db> allReaders = new ArrayList<>();
     private final Thread writer;
+    private final ResourceCache cache = new ResourceCache(ResourceCache.DEFAULT_BUDGET_BYTES);
     private volatile boolean closed;
 
     private SqliteStore(String url, Connection connection, String description, boolean shared) throws SQLException {
@@ -177,6 +182,11 @@ public final class SqliteStore implements Store {
     }
 
     // ---------------------------------------------------------------------------------------------- reads
+
+    @Override
+    public ResourceCache resourceCache() {
+        return cache;
+    }
 
     @Override
     public <T> T read(Work<T> work) {
@@ -353,6 +363,17 @@ public final class SqliteStore implements Store {
      * back itself (an I/O error, a full disk), the units before it fail too and the rest go on in a new one.
      */
     private void runBatch(List<Unit<?>> batch) {
+        ResourceCache.Batch changes = cache.batch();
+        writeDb.changes = changes;
+        try {
+            runBatch(batch, changes);
+        } finally {
+            writeDb.changes = null;
+            changes.settle(); // a batch that failed too (settled already when it committed)
+        }
+    }
+
+    private void runBatch(List<Unit<?>> batch, ResourceCache.Batch changes) {
         List<Unit<?>> pending = new ArrayList<>(batch.size());
         List<Runnable> committed = writeDb.committed;
         committed.clear();
@@ -399,6 +420,7 @@ public final class SqliteStore implements Store {
             abandon(pending, e);
             return;
         }
+        changes.settle(); // after the commit, before anyone is released
         for (Runnable action : committed) {
             try {
                 action.run();
@@ -457,7 +479,7 @@ public final class SqliteStore implements Store {
     @Override
     public void reset() {
         write(tx -> {
-            ((Tx) tx).update("DELETE FROM resources");
+            ((Tx) tx).deleteAllResources();
             ((Tx) tx).update("DELETE FROM operations");
             tx.blobs().clear();
             return null;
@@ -508,6 +530,8 @@ public final class SqliteStore implements Store {
         final List<Runnable> committed = new ArrayList<>();
         /** Of the write connection: the outside work of the unit being run, null between units. */
         OutsideWorks outside;
+        /** Of the write connection: what the batch being run changes of the resources, null between batches. */
+        ResourceCache.Batch changes;
 
         Db(Connection connection, BooleanSupplier writing) {
             this.connection = connection;
@@ -660,8 +684,18 @@ public final class SqliteStore implements Store {
             return query("SELECT body FROM resources WHERE key = ?", rs -> rs.getString(1), key).stream().findFirst();
         }
 
+        /** The batch that records this write's changes to resources, before they are made. */
+        private ResourceCache.Batch changes() {
+            ResourceCache.Batch changes = writing.getAsBoolean() ? db.changes : null;
+            if (changes == null) {
+                throw new IllegalStateException("resources change only in a write");
+            }
+            return changes;
+        }
+
         @Override
         public void putResource(StoredResource r) {
+            changes().touch(r.key());
             update("INSERT INTO resources (key, id, subscription, resource_group, type, name, body, created_at, updated_at) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id, "
                             + "subscription = excluded.subscription, resource_group = excluded.resource_group, "
@@ -673,6 +707,7 @@ public final class SqliteStore implements Store {
 
         @Override
         public boolean deleteResource(String key) {
+            changes().touch(key);
             return update("DELETE FROM resources WHERE key = ?", key) > 0;
         }
 
@@ -706,8 +741,14 @@ public final class SqliteStore implements Store {
 
         @Override
         public int deleteResourceGroup(String subscription, String resourceGroup) {
+            changes().touchAll();
             return update("DELETE FROM resources WHERE subscription = ? AND resource_group = ?", subscription,
                     resourceGroup);
+        }
+
+        void deleteAllResources() {
+            changes().touchAll();
+            update("DELETE FROM resources");
         }
 
         @Override

@@ -9,6 +9,14 @@ public interface Store extends AutoCloseable {
 
     <T> T write(Work<T> work);
 
+    /**
+     * Values derived from resource documents, kept by the store true to what it has committed, for reads that must
+     * not wait for it (see {@link ResourceCache}). A store without one answers {@link ResourceCache#NONE}.
+     */
+    default ResourceCache resourceCache() {
+        return ResourceCache.NONE;
+    }
+
     /** Empties all state. */
     void reset();
 

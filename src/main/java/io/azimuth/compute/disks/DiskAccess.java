@@ -84,8 +84,13 @@ public final class DiskAccess {
 
     /** True while a document's access grant is in force (granted, neither revoked nor expired). */
     public static boolean active(JsonNode doc) {
+        return expiresAt(doc) > System.currentTimeMillis();
+    }
+
+    /** When a document's access grant expires (epoch milliseconds), 0 when it has none. */
+    static long expiresAt(JsonNode doc) {
         JsonNode access = doc.path(ManagedContent.STATE).path("access");
-        return access.isObject() && access.path("expiresAt").asLong(0) > System.currentTimeMillis();
+        return access.isObject() ? access.path("expiresAt").asLong(0) : 0;
     }
 
     /** 409 while a document's access grant is active: deleting, attaching and the like wait for endGetAccess. */

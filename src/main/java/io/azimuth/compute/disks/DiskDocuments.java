@@ -100,6 +100,15 @@ public final class DiskDocuments {
         return v;
     }
 
+    /**
+     * Until when {@link #view} shows a document as it does now: the expiry of an active access grant (then the
+     * state it shows changes from {@code ActiveSAS}), else for ever (only a change to the document changes it).
+     */
+    public static long viewUnchangedUntil(ObjectNode doc) {
+        long expires = DiskAccess.expiresAt(doc);
+        return expires > System.currentTimeMillis() ? expires : Long.MAX_VALUE;
+    }
+
     /** Frees what a deleted disk or snapshot held: its content and any access grant's export. */
     public static void release(StoreTx tx, ManagedContent content, JsonNode doc) {
         content(doc).ifPresent(content::free);

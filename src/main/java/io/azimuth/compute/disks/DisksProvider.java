@@ -37,9 +37,9 @@ public final class DisksProvider implements Provider {
     public void register(Platform p) {
         ManagedContent content = new ManagedContent(p.vhds());
         disks = new TrackedResources(p.store(), p.operations(), p.config().pageSize(), ComputeProvider.NAMESPACE,
-                DiskKind.DISK.type, DiskDocuments::view);
+                DiskKind.DISK.type, DiskDocuments::view, DiskDocuments::viewUnchangedUntil);
         snapshots = new TrackedResources(p.store(), p.operations(), p.config().pageSize(), ComputeProvider.NAMESPACE,
-                DiskKind.SNAPSHOT.type, DiskDocuments::view);
+                DiskKind.SNAPSHOT.type, DiskDocuments::view, DiskDocuments::viewUnchangedUntil);
         DiskAccess access = new DiskAccess(p.store(), p.operations(), content);
         for (DiskKind kind : DiskKind.values()) {
             ResourceType type = p.catalog().register(ComputeProvider.NAMESPACE, kind.type, API_VERSIONS);
@@ -53,7 +53,7 @@ public final class DisksProvider implements Provider {
             p.router().add(Route.at("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/" + kind.type, p.arm(),
                     type).get(resources::listInSubscription));
             p.router().add(Route.at(one, p.arm(), type)
-                    .get(r -> resources.get(r, resources.id(r, kind.nameParam)))
+                    .get(resources.getter(kind.nameParam))
                     .put(r -> put(r, kind, resources, rules, content))
                     .patch(r -> patch(r, kind, resources, rules))
                     .delete(r -> resources.delete(r, resources.id(r, kind.nameParam), DisksProvider::refuseInUse)));

@@ -44,7 +44,7 @@ public final class ImagesProvider implements Provider {
         p.router().add(Route.at("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/images", p.arm(), type)
                 .get(images::listInSubscription));
         p.router().add(Route.at(group + "/{imageName}", p.arm(), type)
-                .get(r -> images.get(r, images.id(r, "imageName")))
+                .get(images.getter("imageName"))
                 .put(r -> put(r, images, rules, content))
                 .patch(r -> patch(r, images, rules, content))
                 .delete(r -> images.delete(r, images.id(r, "imageName"), null)));
