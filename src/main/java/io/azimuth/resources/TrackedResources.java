@@ -116,6 +116,9 @@ public final class TrackedResources {
         this.type = type;
         this.provisionKind = namespace + "/" + type + "/provision";
         this.deleteKind = namespace + "/" + type + "/delete";
+        if (cacheable) { // every document written is kept as its GET answer: a GET after a write finds it
+            store.resourceCache().deriveFor(fullType().toLowerCase(Locale.ROOT), this::wire);
+        }
         operations.register(provisionKind, this::completeProvision);
         operations.register(deleteKind, this::completeDelete);
         BY_STORE.computeIfAbsent(store, s -> new CopyOnWriteArrayList<>()).add(this);
@@ -213,6 +216,13 @@ public final class TrackedResources {
         ResourceCache cache = store.resourceCache();
         ResourceCache.Token token = cache.token(key); // before the read: see ResourceCache
         String body = store.read(tx -> tx.resourceBody(key)).orElseThrow(() -> notFound(id));
+        ResourceCache.Derived wire = wire(body);
+        cache.offer(key, token, wire.value(), wire.bytes(), wire.validUntil());
+        return ApiResponse.json(200, Buffer.buffer((byte[]) wire.value()));
+    }
+
+    /** What a GET answers for a stored document (of a cacheable type), and until when. */
+    private ResourceCache.Derived wire(String body) {
         long until = Long.MAX_VALUE;
         byte[] wire;
         if (storedIsWire) {
@@ -225,8 +235,7 @@ public final class TrackedResources {
             until = viewUnchangedUntil.applyAsLong(doc); // before the view, which may look at the clock later
             wire = Json.writeBytes(view.apply(doc));
         }
-        cache.offer(key, token, wire, wire.length, until);
-        return ApiResponse.json(200, Buffer.buffer(wire));
+        return new ResourceCache.Derived(wire, wire.length, until);
     }
 
     /** GET with another view of the document (e.g. with an expanded instance view). */

@@ -56,8 +56,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * entries at a time, so that no request waits long for it). Empty, the cache holds its counters only.
  */
 public final class ResourceCache {
-    /** The default budget: about 22,000 image documents of 500 bytes with their keys. */
-    public static final long DEFAULT_BUDGET_BYTES = 16L << 20;
+    /**
+     * The default budget: a sixteenth of the most heap the JVM may take, between 4 and 256 MiB (about 300,000 image
+     * documents of 500 bytes with their keys at most; 22,000 under {@code -Xmx256m}).
+     */
+    public static long defaultBudgetBytes() {
+        return Math.max(4L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 16));
+    }
     /**
      * What an entry costs beyond its value's bytes and its key's characters (compressed references): map node 32,
      * entry 40, key string 24 and its array's header 16, the value array's header 16, a share of the map's table 8.
@@ -79,6 +84,30 @@ public final class ResourceCache {
     private volatile Generation generation = new Generation();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
+    /** By resource type (as stored: lower case), how the writer derives the value of a document it commits. */
+    private final Map<String, Deriver> derivers = new ConcurrentHashMap<>();
+
+    /** Derives the value kept for a resource from its stored document; null: nothing to keep. */
+    @FunctionalInterface
+    public interface Deriver {
+        Derived derive(String body);
+    }
+
+    /** A value derived from a document: see {@link #offer} for {@code bytes} and {@code validUntil}. */
+    public record Derived(Object value, long bytes, long validUntil) {
+    }
+
+    /**
+     * Has the writer derive, from every document of a resource of {@code type} (lower case, as stored) that it
+     * commits, the value kept for it, and keep it as soon as the commit is settled (before the write is
+     * acknowledged): so that what was just written is answered without the store, and a cache never read from
+     * is filled by writes alone. The deriver runs on the writer thread: it must be quick and must not use the store.
+     */
+    public void deriveFor(String type, Deriver deriver) {
+        if (budget > 0) {
+            derivers.put(type, deriver);
+        }
+    }
 
     public ResourceCache(long budgetBytes) {
         if (budgetBytes < 0) {
@@ -235,6 +264,28 @@ public final class ResourceCache {
         }
     }
 
+    /**
+     * Keeps a value derived by the writer from what it has just committed, once the commit's marks are settled
+     * (see {@link Batch#install}): no check against a token, as nothing newer can exist.
+     */
+    private void keep(String key, Derived derived) {
+        if (derived == null || derived.value() == null) {
+            return;
+        }
+        long weight = derived.bytes() + key.length() + ENTRY_OVERHEAD;
+        long until = derived.validUntil();
+        if (weight > budget / LARGEST_PART || until != Long.MAX_VALUE && until <= System.currentTimeMillis()) {
+            return;
+        }
+        Entry fresh = new Entry(derived.value(), weight, until);
+        Generation g = generation;
+        Entry old = g.map.put(key, fresh);
+        g.bytes.addAndGet(old == null ? weight : weight - old.weight);
+        if (g.bytes.get() > budget) {
+            evict(g);
+        }
+    }
+
     /** The changes of one write (one transaction), made by one thread: see the class comment. */
     public Batch batch() {
         return new Batch();
@@ -244,8 +295,79 @@ public final class ResourceCache {
         private int[] touched = new int[16];
         private int count;
         private int wide;
+        /**
+         * The documents written in this transaction, in order, as key, type and body triples (a null body: the
+         * resource was deleted), for types that have a {@link Deriver}; see {@link #install}.
+         */
+        private final java.util.ArrayList<String> written = new java.util.ArrayList<>();
+        /** Where in {@link #written} the unit being run began. */
+        private int unitStart;
 
         private Batch() {
+        }
+
+        /** A unit of work (a savepoint) begins: what it writes is dropped if it is rolled back. */
+        public void beginUnit() {
+            unitStart = written.size();
+        }
+
+        /** The unit begun last was rolled back to its savepoint: what it wrote will not be installed. */
+        public void rollbackUnit() {
+            int keep = Math.min(unitStart, written.size());
+            written.subList(keep, written.size()).clear();
+        }
+
+        /** After {@link #touch}: the resource {@code key} of {@code type} now has the document {@code body}. */
+        public void written(String key, String type, String body) {
+            if (budget == 0 || derivers.isEmpty() || !derivers.containsKey(type)) {
+                return;
+            }
+            written.add(key);
+            written.add(type);
+            written.add(body);
+        }
+
+        /** After {@link #touch}: the resource {@code key} was deleted (a value written before it must not be kept). */
+        public void deleted(String key) {
+            if (!written.isEmpty()) {
+                written.add(key);
+                written.add(null);
+                written.add(null);
+            }
+        }
+
+        /** The transaction failed: nothing it wrote is to be installed. */
+        public void dropWritten() {
+            written.clear();
+            unitStart = 0;
+        }
+
+        /**
+         * Once the transaction has committed and {@link #settle} has run, before anyone whose change it carried is
+         * answered: keeps the value derived from the last document written to each key (none for a key deleted
+         * last). Only the writer marks keys, so nothing newer than these documents can exist yet.
+         */
+        public void install() {
+            if (written.isEmpty()) {
+                return;
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = written.size() - 3; i >= 0; i -= 3) {
+                String key = written.get(i);
+                if (!seen.add(key)) {
+                    continue;
+                }
+                String body = written.get(i + 2);
+                Deriver deriver = body == null ? null : derivers.get(written.get(i + 1));
+                if (deriver != null) {
+                    try {
+                        keep(key, deriver.derive(body));
+                    } catch (RuntimeException e) {
+                        // not kept: a read derives it again, and reports whatever is wrong with it
+                    }
+                }
+            }
+            dropWritten();
         }
 
         /** Before a change to the resource {@code key} (put or delete) is made in the transaction. */
@@ -270,6 +392,8 @@ public final class ResourceCache {
             all.addAndGet(1);
             generation = new Generation();
             wide++;
+            written.clear(); // documents written before may be gone now: none is installed
+            unitStart = 0;
         }
 
         /**

@@ -73,7 +73,7 @@ public final class SqliteStore implements Store {
     private final ConcurrentLinkedDeque<Db> readers = new ConcurrentLinkedDeque<>();
     private final List<Db> allReaders = new ArrayList<>();
     private final Thread writer;
-    private final ResourceCache cache = new ResourceCache(ResourceCache.DEFAULT_BUDGET_BYTES);
+    private final ResourceCache cache = new ResourceCache(ResourceCache.defaultBudgetBytes());
     private volatile boolean closed;
 
     private SqliteStore(String url, Connection connection, String description, boolean shared) throws SQLException {
@@ -384,6 +384,7 @@ public final class SqliteStore implements Store {
                     open = writeDb.end(false); // start over after a transaction SQLite rolled back itself
                 }
                 writeDb.execute("SAVEPOINT unit");
+                changes.beginUnit();
             } catch (StoreException e) {
                 unit.fail(e);
                 open = abandon(pending, e);
@@ -403,6 +404,7 @@ public final class SqliteStore implements Store {
                 continue;
             }
             writeDb.unitActions.clear();
+            changes.rollbackUnit();
             try {
                 writeDb.execute("ROLLBACK TO unit");
                 writeDb.execute("RELEASE unit");
@@ -421,6 +423,7 @@ public final class SqliteStore implements Store {
             return;
         }
         changes.settle(); // after the commit, before anyone is released
+        changes.install(); // what the batch wrote, derived for the cache: a GET after the write finds it there
         for (Runnable action : committed) {
             try {
                 action.run();
@@ -463,6 +466,9 @@ public final class SqliteStore implements Store {
     private boolean abandon(List<Unit<?>> pending, StoreException cause) {
         boolean open = writeDb.end(false);
         writeDb.committed.clear(); // the units they belonged to are rolled back
+        if (writeDb.changes != null) {
+            writeDb.changes.dropWritten(); // and what they wrote is not to be kept in the cache
+        }
         for (Unit<?> u : pending) {
             u.fail(new StoreException("store transaction failed: " + cause.getMessage(), cause));
         }
@@ -695,7 +701,8 @@ public final class SqliteStore implements Store {
 
         @Override
         public void putResource(StoredResource r) {
-            changes().touch(r.key());
+            ResourceCache.Batch changes = changes();
+            changes.touch(r.key());
             update("INSERT INTO resources (key, id, subscription, resource_group, type, name, body, created_at, updated_at) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id, "
                             + "subscription = excluded.subscription, resource_group = excluded.resource_group, "
@@ -703,12 +710,16 @@ public final class SqliteStore implements Store {
                             + "updated_at = excluded.updated_at",
                     r.key(), r.id(), r.subscription(), r.resourceGroup(), r.type(), r.name(), r.body(), r.createdAt(),
                     r.updatedAt());
+            changes.written(r.key(), r.type(), r.body());
         }
 
         @Override
         public boolean deleteResource(String key) {
-            changes().touch(key);
-            return update("DELETE FROM resources WHERE key = ?", key) > 0;
+            ResourceCache.Batch changes = changes();
+            changes.touch(key);
+            boolean deleted = update("DELETE FROM resources WHERE key = ?", key) > 0;
+            changes.deleted(key);
+            return deleted;
         }
 
         @Override

@@ -65,7 +65,7 @@ class CachedGetTest {
         create(http, "img");
         for (String path : List.of(url("images", "img"), url("disks", "disk30", "2024-03-02"),
                 url("snapshots", "snap30", "2024-03-02"))) {
-            Http.Response fromStore = http.get(path);
+            Http.Response fromStore = http.get(path); // from the cache too: written through (see the next test)
             long before = hits(http);
             Http.Response fromCache = http.get(path);
             assertThat(hits(http)).as(path).isEqualTo(before + 1);
@@ -79,6 +79,49 @@ class CachedGetTest {
         }
         Http.Response listed = http.get(url("images", null));
         assertThat(listed.json().path("value").get(0)).isEqualTo(http.get(url("images", "img")).json());
+    }
+
+    private static long misses(Http http) {
+        return http.get("/_azimuth/health").json().path("resourceCache").path("misses").asLong();
+    }
+
+    /**
+     * What a write leaves in the cache (derived by the writer) is byte for byte what a GET reads from the store: after
+     * a restart, with the cache empty, the same paths answer the same bytes.
+     */
+    @Test
+    void aGetRightAfterAWriteIsAnsweredFromTheCacheWithTheStoresBytes() {
+        TestServer s = TestServer.start(c -> c.withInMemory(false));
+        try {
+            ComputeFixture.sources(s);
+            Http http = s.http;
+            create(http, "written");
+            List<String> paths = List.of(url("images", "written"), url("disks", "disk30", "2024-03-02"),
+                    url("snapshots", "snap30", "2024-03-02"));
+            Map<String, Http.Response> written = new java.util.LinkedHashMap<>();
+            long hits = hits(http);
+            long misses = misses(http);
+            for (String path : paths) {
+                written.put(path, http.get(path));
+            }
+            assertThat(hits(http) - hits).as("every first GET answered from what the writes kept").isEqualTo(3);
+            assertThat(misses(http)).isEqualTo(misses);
+            s.server.close();
+            try (io.azimuth.server.AzimuthServer again = io.azimuth.server.AzimuthServer.start(s.server.config())) {
+                Http fresh = Http.plain("http://127.0.0.1:" + again.httpPort());
+                for (String path : paths) {
+                    Http.Response fromStore = fresh.get(path);
+                    assertThat(fromStore.status()).isEqualTo(200);
+                    assertThat(written.get(path).body()).as(path).isEqualTo(fromStore.body());
+                    for (String h : List.of("Content-Type", "Content-Length")) {
+                        assertThat(written.get(path).header(h)).as(h).isEqualTo(fromStore.header(h));
+                    }
+                }
+                assertThat(misses(fresh)).as("read from the store after the restart").isEqualTo(3);
+            }
+        } finally {
+            TestServer.deleteTree(s.dataDir);
+        }
     }
 
     @Test

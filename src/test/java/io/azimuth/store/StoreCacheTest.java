@@ -209,4 +209,101 @@ class StoreCacheTest {
             }
         }
     }
+
+    /** A deriver for the tests' type: the value kept is the body, marked, so that it is told apart from an offer. */
+    private static void deriveWritten(Store store) {
+        store.resourceCache().deriveFor(TYPE, body -> body.contains("underivable") ? null
+                : new ResourceCache.Derived("derived:" + body, body.length(), Long.MAX_VALUE));
+    }
+
+    @Test
+    void whatAWriteCommitsIsKeptBeforeTheWriteReturns() {
+        for (SqliteStore store : stores()) {
+            try (store) {
+                deriveWritten(store);
+                ResourceCache cache = store.resourceCache();
+                String k = key("g", "w1");
+                List<Object> seenInTheUnit = new ArrayList<>();
+                store.write(tx -> {
+                    tx.putResource(row("g", "w1", "{\"v\":1}"));
+                    tx.putResource(row("g", "w1", "{\"v\":2}"));
+                    seenInTheUnit.add(String.valueOf(cache.get(k)));
+                    return null;
+                });
+                assertThat(seenInTheUnit).as("nothing before the commit").containsExactly("null");
+                assertThat(cache.get(k)).as("the last document written, with no read").isEqualTo("derived:{\"v\":2}");
+                put(store, "g", "w1", "{\"v\":3}");
+                assertThat(cache.get(k)).isEqualTo("derived:{\"v\":3}");
+                put(store, "g", "w2", "{\"underivable\":1}");
+                assertThat(cache.get(key("g", "w2"))).as("a deriver may keep nothing").isNull();
+                store.write(tx -> {
+                    tx.putResource(row("g", "w1", "{\"v\":4}"));
+                    tx.deleteResource(k);
+                    return null;
+                });
+                assertThat(cache.get(k)).as("deleted after it was written: nothing kept").isNull();
+                assertThat(cachedRead(store, k)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void aUnitRolledBackOrAGroupDeletedAfterAWriteKeepsNothingOfIt() throws Exception {
+        for (SqliteStore store : stores()) {
+            try (store) {
+                deriveWritten(store);
+                ResourceCache cache = store.resourceCache();
+                put(store, "g", "r1", "{\"v\":1}");
+                assertThatThrownBy(() -> store.write(tx -> {
+                    tx.putResource(row("g", "r1", "{\"v\":2}"));
+                    throw new IllegalStateException("refused");
+                })).hasMessage("refused");
+                assertThat(cache.get(key("g", "r1"))).as("the value of the unit before survives a rolled-back one")
+                        .isIn(null, "derived:{\"v\":1}");
+                assertThat(cachedRead(store, key("g", "r1"))).isIn("{\"v\":1}", "derived:{\"v\":1}");
+
+                // many writers at once, so that units share batches: a refused unit's document is never kept
+                List<Thread> threads = new ArrayList<>();
+                Queue<String> wrong = new ConcurrentLinkedQueue<>();
+                for (int t = 0; t < 8; t++) {
+                    int n = t;
+                    Thread th = new Thread(() -> {
+                        for (int i = 0; i < 50; i++) {
+                            String name = "b" + n;
+                            put(store, "g", name, "{\"ok\":" + i + "}");
+                            try {
+                                store.write(tx -> {
+                                    tx.putResource(row("g", name, "{\"refused\":true}"));
+                                    throw new IllegalStateException("refused");
+                                });
+                            } catch (IllegalStateException expected) {
+                                // the unit is rolled back
+                            }
+                            Object kept = cache.get(key("g", name));
+                            if (kept != null && !kept.equals("derived:{\"ok\":" + i + "}")) {
+                                wrong.add(name + " kept " + kept + " after ok " + i);
+                            }
+                        }
+                    });
+                    th.start();
+                    threads.add(th);
+                }
+                for (Thread th : threads) {
+                    th.join();
+                }
+                assertThat(wrong).isEmpty();
+                // the refused unit's mark took the kept value out (read again on the next GET)
+                assertThat(cache.get(key("g", "b0"))).isNull();
+                assertThat(cachedRead(store, key("g", "b0"))).isEqualTo("{\"ok\":49}");
+
+                store.write(tx -> {
+                    tx.putResource(row("g", "gone", "{\"v\":1}"));
+                    tx.deleteResourceGroup(SUB, "g");
+                    return null;
+                });
+                assertThat(cache.get(key("g", "gone"))).as("written, then its group deleted").isNull();
+                assertThat(cache.stats().entries()).isZero();
+            }
+        }
+    }
 }
