@@ -57,11 +57,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ResourceCache {
     /**
-     * The default budget: a sixteenth of the most heap the JVM may take, between 4 and 256 MiB (about 300,000 image
-     * documents of 500 bytes with their keys at most; 22,000 under {@code -Xmx256m}).
+     * The default budget: a thirty-second of the most heap the JVM may take, between 4 and 64 MiB (about 85,000 image
+     * documents of 500 bytes with their ids at most; 5,500 under {@code -Xmx128m}).
      */
     public static long defaultBudgetBytes() {
-        return Math.max(4L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 16));
+        return Math.max(4L << 20, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32));
     }
     /**
      * What an entry costs beyond its value's bytes and its key's characters (compressed references): map node 32,
