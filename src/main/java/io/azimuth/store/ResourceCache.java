@@ -22,6 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * touch is made <em>before</em> the change commits (as the change is made) and {@link Batch#settle} once the
  * transaction has committed or failed, before any caller whose change it carried is answered.
  *
+ * <p><b>Filled by writes.</b> For a type with a {@link Deriver} ({@link #deriveFor}), the batch also records each
+ * document written ({@link Batch#written}, {@link Batch#deleted}) and, once committed and settled,
+ * {@link Batch#install}s the value derived from the last document of each key: what a unit rolled back, a later delete,
+ * or a {@link Batch#touchAll} removed is not installed. Only the writer marks keys, so nothing newer than these
+ * documents can exist when they are installed.
+ *
  * <p><b>Why no stale value is ever answered.</b> Keys are spread over stripes; each stripe has a counter holding a
  * version (high bits) and the number of touches not yet settled (low bits), and one more counter covers the whole
  * cache. A touch adds a pending mark to its key's stripe and removes the key's value; settling takes the mark away
