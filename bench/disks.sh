@@ -24,7 +24,9 @@ for arg in "$@"; do
 done
 
 jar=${BENCH_JAR:-target/azimuth.jar}
-if [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
+if [[ -n ${BENCH_JAR:-} ]]; then
+    [[ -f $jar ]] || { echo "[diskbench] BENCH_JAR=$jar does not exist" >&2; exit 2; }
+elif [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
     echo "[diskbench] building $jar" >&2
     mvn -B -q package -DskipTests
 fi

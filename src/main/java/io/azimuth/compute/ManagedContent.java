@@ -27,7 +27,8 @@ public final class ManagedContent {
     /** The member of a stored document that holds a provider's private state. */
     public static final String STATE = ResourceRecords.PRIVATE_STATE;
     /** The container of staging copies of user blobs; leftovers are removed by the store at start-up. */
-    public static final String STAGING = "staging";
+    /** Where staged bytes wait; the blob store's start-up recovery removes what is left there. */
+    public static final String STAGING = io.azimuth.blobs.ChunkedVhdStore.STAGING;
 
     private final VhdStore vhds;
 

@@ -13,7 +13,6 @@ import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.compute.vms.VmProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
-import io.azimuth.http.Json;
 import io.azimuth.http.Pipeline;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
@@ -33,6 +32,7 @@ import io.vertx.core.net.TrustOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 import java.io.IOException;
@@ -46,7 +46,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -119,7 +118,6 @@ public final class AzimuthServer implements AutoCloseable {
                 }
                 return material;
             });
-            background("azimuth-warm-up", AzimuthServer::warmUp);
             vertx = EarlyStart.takeVertx();
             if (vertx == null) {
                 vertx = Vertx.vertx(vertxOptions());
@@ -187,13 +185,6 @@ public final class AzimuthServer implements AutoCloseable {
                 new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false));
     }
 
-    /** Loads and runs the JSON and id code every request needs, so that the first request does not wait for it. */
-    static Void warmUp() {
-        Json.write(Json.readObject("{\"id\":\"/subscriptions/x\",\"properties\":{\"n\":1,\"ok\":true,\"a\":[]}}"));
-        UUID.randomUUID();
-        return null;
-    }
-
     private void listen(TlsMaterial tls) {
         ProviderCatalog catalog = new ProviderCatalog();
         ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog);
@@ -217,8 +208,9 @@ public final class AzimuthServer implements AutoCloseable {
             httpPort = http.actualPort();
         }
         if (config.httpsPort() >= 0) {
+            KeyManagerFactory keyManagers = tls.keyManagers();
             HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpsPort())
-                    .setSsl(true).setKeyCertOptions(tls.keyManagers() != null ? KeyCertOptions.wrap(tls.keyManagers())
+                    .setSsl(true).setKeyCertOptions(keyManagers != null ? KeyCertOptions.wrap(keyManagers)
                             : new PemKeyCertOptions().setCertValue(Buffer.buffer(tls.certificatePem()))
                             .setKeyValue(Buffer.buffer(tls.keyPem())))
                     // the classic API authenticates by TLS client certificate (a management certificate): ask

@@ -3,8 +3,10 @@ package io.azimuth.server;
 import io.vertx.core.Vertx;
 import org.slf4j.LoggerFactory;
 
-import io.azimuth.store.SqliteStore;
+import io.azimuth.http.Json;
+import io.azimuth.store.SqliteLibrary;
 
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,11 +46,11 @@ public final class EarlyStart {
             }
         });
         thread("azimuth-early-libraries", () -> {
-            AzimuthServer.warmUp();
+            warmUp();
             // SQLite's loader logs through SLF4J when it is there: only once logging is configured, so that no
             // logger is made while it is (SLF4J would hand out stand-ins and replay their events)
             LOGGING.join();
-            SqliteStore.loadLibrary();
+            SqliteLibrary.load();
         });
     }
 
@@ -73,6 +75,12 @@ public final class EarlyStart {
         } catch (RuntimeException e) {
             return null; // the caller makes one itself, and reports what goes wrong then
         }
+    }
+
+    /** Loads and runs the JSON and id code every request needs, so that the first request does not wait for it. */
+    private static void warmUp() {
+        Json.write(Json.readObject("{\"id\":\"/subscriptions/x\",\"properties\":{\"n\":1,\"ok\":true,\"a\":[]}}"));
+        UUID.randomUUID();
     }
 
     private static void thread(String name, Runnable work) {

@@ -64,8 +64,8 @@ public final class TlsMaterial {
     private final String keyPem;
     /** Built when first asked for: its password-based encryption is slow enough to matter at start-up. */
     private volatile byte[] trustStore;
-    private volatile KeyManagerFactory keyManagers;
-    private volatile boolean keyManagersTried;
+    private KeyManagerFactory keyManagers;
+    private boolean keyManagersTried;
 
     private TlsMaterial(String certificatePem, String keyPem) {
         this.certificatePem = certificatePem;
@@ -86,18 +86,12 @@ public final class TlsMaterial {
      * handling puts the key in a PKCS#12 store, whose password-based encryption (a key derivation of 10,000 rounds)
      * was a noticeable part of start-up. Made once; the start-up thread that reads the material makes it.
      */
-    public KeyManagerFactory keyManagers() {
-        KeyManagerFactory made = keyManagers;
-        if (made == null && !keyManagersTried) {
-            synchronized (this) {
-                if (!keyManagersTried) {
-                    keyManagers = made = makeKeyManagers();
-                    keyManagersTried = true;
-                }
-                made = keyManagers;
-            }
+    public synchronized KeyManagerFactory keyManagers() {
+        if (!keyManagersTried) {
+            keyManagers = makeKeyManagers();
+            keyManagersTried = true;
         }
-        return made;
+        return keyManagers;
     }
 
     private KeyManagerFactory makeKeyManagers() {
@@ -121,7 +115,7 @@ public final class TlsMaterial {
             if (privateKey == null) {
                 return null;
             }
-            char[] password = "azimuth".toCharArray();
+            char[] password = TRUSTSTORE_PASSWORD.toCharArray(); // in memory only
             KeyStore store = KeyStore.getInstance("JKS");
             store.load(null, null);
             store.setKeyEntry("azimuth", privateKey, password, certificates(certificatePem).toArray(new Certificate[0]));

@@ -81,12 +81,17 @@ final class OutsideWorks {
     }
 
     void ask(List<? extends OutsideWork<?>> works) {
-        if (works.stream().allMatch(OutsideWork::joinsTransaction)) {
-            works.forEach(this::inline);
-            return;
+        // work that joins the transaction is done here, in the unit; only the rest waits for the caller's thread
+        List<OutsideWork<?>> outside = new ArrayList<>(works.size());
+        for (OutsideWork<?> w : works) {
+            if (w.joinsTransaction()) {
+                inline(w);
+            } else {
+                outside.add(w);
+            }
         }
         boolean missing = false;
-        for (OutsideWork<?> w : works) {
+        for (OutsideWork<?> w : outside) {
             asked.add(w.key());
             Done d = done.get(w.key());
             if (d == null) {

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the cache keeps it only if nothing that could have changed the key happened since the token was taken.
  *
  * <p><b>Writing.</b> A store's writer records what each write changes in a {@link Batch}: {@link Batch#touch} for
- * a resource put or deleted, {@link Batch#touchAll} for anything wider (a resource group's rows, all rows). A
+ * a resource put or deleted (a resource group's rows one by one), {@link Batch#touchAll} for all rows (a reset). A
  * touch is made <em>before</em> the change commits (as the change is made) and {@link Batch#settle} once the
  * transaction has committed or failed, before any caller whose change it carried is answered.
  *

@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  * ({@code org.sqlite.lib.path}, {@code org.sqlite.lib.name}). A copy of another size than the jar's is replaced.
  * When anything of this fails, or those properties are set already, the driver's own way is taken.
  */
-final class SqliteLibrary {
+public final class SqliteLibrary {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteLibrary.class);
 
     private static boolean loaded;
@@ -30,8 +30,11 @@ final class SqliteLibrary {
     private SqliteLibrary() {
     }
 
-    /** Loads the library, at most once per process; the driver reports any failure when it is used. */
-    static synchronized void load() {
+    /**
+     * Loads the library, at most once per process (opening a store calls it; start-up calls it early, beside other
+     * work); the driver reports any failure when it is used.
+     */
+    public static synchronized void load() {
         if (loaded) {
             return;
         }

@@ -115,14 +115,6 @@ public final class SqliteStore implements Store {
     }
 
     /**
-     * Loads the JDBC driver and SQLite's native library (the driver's first use does it otherwise); start-up calls
-     * it early, beside other work.
-     */
-    public static void loadLibrary() {
-        SqliteLibrary.load();
-    }
-
-    /**
      * A connection that does not look up generated keys: the driver would otherwise run
      * {@code SELECT last_insert_rowid()} on a new statement after every INSERT.
      */
@@ -752,9 +744,15 @@ public final class SqliteStore implements Store {
 
         @Override
         public int deleteResourceGroup(String subscription, String resourceGroup) {
-            changes().touchAll();
-            return update("DELETE FROM resources WHERE subscription = ? AND resource_group = ?", subscription,
+            // the group's own keys are marked, not the whole cache: other groups' answers stay kept
+            ResourceCache.Batch changes = changes();
+            List<String> keys = query("SELECT key FROM resources WHERE subscription = ? AND resource_group = ?",
+                    rs -> rs.getString(1), subscription, resourceGroup);
+            keys.forEach(changes::touch);
+            int deleted = update("DELETE FROM resources WHERE subscription = ? AND resource_group = ?", subscription,
                     resourceGroup);
+            keys.forEach(changes::deleted);
+            return deleted;
         }
 
         void deleteAllResources() {

@@ -51,7 +51,7 @@ class TlsKeyManagersTest {
     @Test
     void aUsersRsaKeyInPkcs8IsServedWithKeyManagers() throws Exception {
         String[] pem = rsaCertificateAndPkcs8Key();
-        assertThat(new TlsMaterialProbe(pem[0], pem[1]).keyManagers()).isNotNull();
+        assertThat(loaded(pem[0], pem[1]).keyManagers()).isNotNull();
         assertServedOverHttps(pem[0], pem[1]);
     }
 
@@ -62,7 +62,7 @@ class TlsKeyManagersTest {
         byte[] pkcs1 = PrivateKeyInfo.getInstance(pkcs8).parsePrivateKey().toASN1Primitive().getEncoded();
         String rsaPem = "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'})
                 .encodeToString(pkcs1) + "\n-----END RSA PRIVATE KEY-----\n";
-        assertThat(new TlsMaterialProbe(pem[0], rsaPem).keyManagers()).isNull();
+        assertThat(loaded(pem[0], rsaPem).keyManagers()).isNull();
         assertServedOverHttps(pem[0], rsaPem);
     }
 
@@ -117,21 +117,13 @@ class TlsKeyManagersTest {
     }
 
     /** TlsMaterial read from PEM text, through the files a user would give. */
-    private static final class TlsMaterialProbe {
-        private final TlsMaterial material;
-
-        TlsMaterialProbe(String certificatePem, String keyPem) throws Exception {
-            Path dir = Files.createTempDirectory("azimuth-tls-probe");
-            try {
-                material = TlsMaterial.load(Files.writeString(dir.resolve("c.pem"), certificatePem),
-                        Files.writeString(dir.resolve("k.pem"), keyPem));
-            } finally {
-                TestServer.deleteTree(dir);
-            }
-        }
-
-        javax.net.ssl.KeyManagerFactory keyManagers() {
-            return material.keyManagers();
+    private static TlsMaterial loaded(String certificatePem, String keyPem) throws Exception {
+        Path dir = Files.createTempDirectory("azimuth-tls-probe");
+        try {
+            return TlsMaterial.load(Files.writeString(dir.resolve("c.pem"), certificatePem),
+                    Files.writeString(dir.resolve("k.pem"), keyPem));
+        } finally {
+            TestServer.deleteTree(dir);
         }
     }
 }

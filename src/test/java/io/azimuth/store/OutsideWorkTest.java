@@ -170,4 +170,45 @@ class OutsideWorkTest {
                     .as("in memory reads share the write connection").isInstanceOf(IllegalStateException.class);
         }
     }
+
+    /** Work that joins the transaction, recording its runs. */
+    private record Joining(String key, List<String> log) implements OutsideWork<String> {
+        @Override
+        public String run() {
+            log.add("run " + key);
+            return key + "-done";
+        }
+
+        @Override
+        public boolean joinsTransaction() {
+            return true;
+        }
+    }
+
+    @Test
+    void inAMixedListOnlyTheOutsideWorkWaitsAndJoiningWorkRunsOncePerRunInTheUnit() {
+        for (SqliteStore store : List.of(SqliteStore.open(dir.resolve("mixed.db")), SqliteStore.inMemory())) {
+            try (store) {
+                List<String> log = new CopyOnWriteArrayList<>();
+                List<String> threads = new CopyOnWriteArrayList<>();
+                Joining joining = new Joining("embedded", new CopyOnWriteArrayList<>());
+                Recorded<String> remote = new Recorded<>("remote", () -> "fetched", log);
+                int[] runs = {0};
+                String answer = store.write(tx -> {
+                    runs[0]++;
+                    tx.outside(List.of(joining, remote));
+                    threads.add(Thread.currentThread().getName());
+                    String a = tx.outside(joining) + "+" + tx.outside(remote);
+                    tx.putResource(row("mixed"));
+                    return a;
+                });
+                assertThat(answer).isEqualTo("embedded-done+fetched");
+                assertThat(runs[0]).as("one run to ask, one with the answer").isEqualTo(2);
+                assertThat(joining.log()).as("joining work: once in each run, never on the caller's thread")
+                        .containsExactly("run embedded", "run embedded");
+                assertThat(log).containsExactly("run remote");
+                assertThat(exists(store, "mixed")).isTrue();
+            }
+        }
+    }
 }
