@@ -118,8 +118,11 @@ public final class ManagedContent {
 
     /** Grows content to {@code virtualSize} bytes when it is smaller (and exists). */
     public void grow(BlobRef content, long virtualSize) {
+        if (virtualSize <= 0) {
+            return;
+        }
         OptionalLong current = virtualSize(content);
-        if (virtualSize > 0 && current.isPresent() && current.getAsLong() < virtualSize) {
+        if (current.isPresent() && current.getAsLong() < virtualSize) {
             vhds.resize(content, virtualSize);
         }
     }

@@ -4,6 +4,7 @@ import io.azimuth.arm.Locations;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
+import io.azimuth.kinds.ResourceKinds;
 import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
@@ -26,10 +27,12 @@ public final class ResourceGroups {
 
     private final Store store;
     private final OperationEngine operations;
+    private final ResourceKinds kinds;
 
-    public ResourceGroups(Store store, OperationEngine operations) {
+    public ResourceGroups(Store store, OperationEngine operations, ResourceKinds kinds) {
         this.store = store;
         this.operations = operations;
+        this.kinds = kinds;
         operations.register(DELETE_KIND, this::completeDelete);
     }
 
@@ -158,7 +161,7 @@ public final class ResourceGroups {
 
     private Completion completeDelete(StoreTx tx, StoredOperation op) {
         ResourceId id = ResourceId.parse(op.target());
-        TrackedResources.beforeGroupDeleted(tx, store, id.subscriptionId(), id.resourceGroup());
+        kinds.beforeGroupDeleted(tx, id.subscriptionId(), id.resourceGroup());
         tx.deleteResourceGroup(id.subscriptionId(), id.resourceGroup());
         return Completion.empty();
     }

@@ -1,7 +1,10 @@
 package io.azimuth.resources;
 
 import io.azimuth.arm.ProviderCatalog;
+import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceType;
+import io.azimuth.kinds.GroupScope;
+import io.azimuth.store.StoreTx;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
 
@@ -29,7 +32,19 @@ public final class ResourcesProvider implements Provider {
         ResourceType locations = catalog.register(NAMESPACE, "locations", SUBSCRIPTION_VERSIONS);
         ResourceType providers = catalog.register(NAMESPACE, "providers", RESOURCE_GROUP_VERSIONS);
 
-        ResourceGroups rules = new ResourceGroups(p.store(), p.operations());
+        ResourceGroups rules = new ResourceGroups(p.store(), p.operations(), p.kinds());
+        p.kinds().groupScope(new GroupScope() {
+            @Override
+            public ResourceId requireWritable(StoreTx tx, String subscription, String resourceGroup) {
+                return ResourceGroups.require(tx, subscription, resourceGroup).id();
+            }
+
+            @Override
+            public void requireExists(StoreTx tx, String subscription, String resourceGroup) {
+                ResourceGroups.find(tx, subscription, resourceGroup)
+                        .orElseThrow(() -> ResourceGroups.notFound(resourceGroup));
+            }
+        });
         new ResourceGroupRoutes(rules, p.store(), p.operations(), p.config().pageSize())
                 .register(p.router(), p.arm(), groups);
         new SubscriptionRoutes(p.config().subscriptionId(), p.config().tenantId(), catalog)

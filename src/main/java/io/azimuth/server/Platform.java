@@ -4,14 +4,21 @@ import io.azimuth.arm.ArmEnvelope;
 import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.http.Router;
+import io.azimuth.kinds.ResourceKinds;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.store.Store;
 import io.vertx.core.Vertx;
 
 /**
- * The shared mechanisms a provider plugs into: routes, the catalog, the store, operations, the ARM envelope and
- * the VHD blob store.
+ * The shared mechanisms a provider plugs into: routes, the catalog, the store, operations, the ARM envelope, the
+ * VHD blob store and the registry of resource kinds.
  */
 public record Platform(Config config, Vertx vertx, Store store, OperationEngine operations, Router router,
-                       ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds) {
+                       ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds, ResourceKinds kinds) {
+    /** A platform with a registry of resource kinds of its own. */
+    public Platform(Config config, Vertx vertx, Store store, OperationEngine operations, Router router,
+                    ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds) {
+        this(config, vertx, store, operations, router, catalog, arm, vhds,
+                new ResourceKinds(store, operations, router, catalog, arm, config.pageSize()));
+    }
 }

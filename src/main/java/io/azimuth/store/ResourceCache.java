@@ -305,7 +305,7 @@ public final class ResourceCache {
          * The documents written in this transaction, in order, as key, type and body triples (a null body: the
          * resource was deleted), for types that have a {@link Deriver}; see {@link #install}.
          */
-        private final java.util.ArrayList<String> written = new java.util.ArrayList<>();
+        private final java.util.ArrayList<Object> written = new java.util.ArrayList<>();
         /** Where in {@link #written} the unit being run began. */
         private int unitStart;
 
@@ -331,6 +331,19 @@ public final class ResourceCache {
             written.add(key);
             written.add(type);
             written.add(body);
+        }
+
+        /**
+         * After {@link #touch}: the resource {@code key} of {@code type} now has a document whose value the writer of
+         * the document derived already ({@link StoreTx#putResource(StoredResource, Derived)}): kept as it is.
+         */
+        public void written(String key, String type, Derived derived) {
+            if (budget == 0) {
+                return;
+            }
+            written.add(key);
+            written.add(type);
+            written.add(derived);
         }
 
         /** After {@link #touch}: the resource {@code key} was deleted (a value written before it must not be kept). */
@@ -359,12 +372,17 @@ public final class ResourceCache {
             }
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = written.size() - 3; i >= 0; i -= 3) {
-                String key = written.get(i);
+                String key = (String) written.get(i);
                 if (!seen.add(key)) {
                     continue;
                 }
-                String body = written.get(i + 2);
-                Deriver deriver = body == null ? null : derivers.get(written.get(i + 1));
+                Object document = written.get(i + 2);
+                if (document instanceof Derived derived) {
+                    keep(key, derived);
+                    continue;
+                }
+                String body = (String) document;
+                Deriver deriver = body == null ? null : derivers.get((String) written.get(i + 1));
                 if (deriver != null) {
                     try {
                         keep(key, deriver.derive(body));

@@ -66,24 +66,28 @@ public final class SqliteStore implements Store {
     private final String url;
     private final String description;
     private final boolean shared;
-    private final Db writeDb;
+    private final SqliteDb writeDb;
     /** Held by the writer while it works; in memory, also by every read. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
-    private final ConcurrentLinkedDeque<Db> readers = new ConcurrentLinkedDeque<>();
-    private final List<Db> allReaders = new ArrayList<>();
+    private final ConcurrentLinkedDeque<SqliteDb> readers = new ConcurrentLinkedDeque<>();
+    private final List<SqliteDb> allReaders = new ArrayList<>();
     private final Thread writer;
     private final ResourceCache cache = new ResourceCache(ResourceCache.defaultBudgetBytes());
     private volatile boolean closed;
+    /** By resource type (lower case), what its documents reference; see {@link #indexReferences}. */
+    private final Map<String, References> references = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The schema version the database had when it was opened (0: a new database). */
+    private final int schemaBefore;
 
     private SqliteStore(String url, Connection connection, String description, boolean shared) throws SQLException {
         this.url = url;
         this.description = description;
         this.shared = shared;
-        this.writeDb = new Db(connection, this::onWriterThread);
-        migrate(connection);
+        this.writeDb = new SqliteDb(connection, this::onWriterThread, references);
+        schemaBefore = SqliteMigrations.migrate(connection);
         // every connection always has a (deferred) transaction open: begun here by the driver, and again by
-        // Db.commit/Db.end right after each one ends, so that the driver need not check after every statement
+        // SqliteDb.commit/end right after each one ends, so that the driver need not check after every statement
         // whether one is open; units of work are transactions of ours, ended explicitly
         connection.setAutoCommit(false);
         writer = new Thread(this::writeLoop, "azimuth-store-writer");
@@ -125,54 +129,6 @@ public final class SqliteStore implements Store {
         return DriverManager.getConnection(url, config.toProperties());
     }
 
-    /** Applies every {@code db/sqlite/V<n>.sql} above the recorded schema version, each in its own transaction. */
-    private static void migrate(Connection connection) throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, "
-                    + "applied_at INTEGER NOT NULL)");
-        }
-        int current;
-        try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) {
-            current = rs.next() ? rs.getInt(1) : 0;
-        }
-        for (int v = current + 1; ; v++) {
-            String script = script(v);
-            if (script == null) {
-                break;
-            }
-            connection.setAutoCommit(false);
-            try (Statement s = connection.createStatement()) {
-                for (String sql : script.split(";")) {
-                    if (!sql.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
-                        s.execute(sql);
-                    }
-                }
-                try (PreparedStatement p = connection.prepareStatement(
-                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")) {
-                    p.setInt(1, v);
-                    p.setLong(2, System.currentTimeMillis());
-                    p.executeUpdate();
-                }
-                connection.commit();
-                LOG.debug("store schema migrated to version {}", v);
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        }
-    }
-
-    private static String script(int version) {
-        try (InputStream in = SqliteStore.class.getResourceAsStream("/db/sqlite/V" + version + ".sql")) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new StoreException("cannot read migration " + version, e);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------- reads
 
     @Override
@@ -193,7 +149,7 @@ public final class SqliteStore implements Store {
                 writeLock.unlock();
             }
         }
-        Db db = reader();
+        SqliteDb db = reader();
         boolean reusable = false;
         try {
             T result;
@@ -220,8 +176,8 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private Db reader() {
-        Db db = readers.poll();
+    private SqliteDb reader() {
+        SqliteDb db = readers.poll();
         if (db != null) {
             return db;
         }
@@ -235,7 +191,7 @@ public final class SqliteStore implements Store {
                 s.execute("PRAGMA query_only=1");
             }
             c.setAutoCommit(false);
-            db = new Db(c, () -> false);
+            db = new SqliteDb(c, () -> false, references);
             synchronized (allReaders) {
                 allReaders.add(db);
             }
@@ -477,12 +433,33 @@ public final class SqliteStore implements Store {
     @Override
     public void reset() {
         write(tx -> {
-            ((Tx) tx).deleteAllResources();
-            ((Tx) tx).update("DELETE FROM operations");
+            ((SqliteTx) tx).deleteAllResources();
+            ((SqliteTx) tx).update("DELETE FROM operations");
             tx.blobs().clear();
             return null;
         });
     }
+
+    @Override
+    public void indexReferences(String type, References refs) {
+        if (references.putIfAbsent(type, refs) != null) {
+            throw new IllegalStateException("the references of " + type + " are indexed already");
+        }
+        if (schemaBefore == 0 || schemaBefore >= REFERENCES_SCHEMA) {
+            return; // a new database, or one whose documents were all indexed as they were written
+        }
+        write(tx -> { // a database from before the index: its documents of this type are indexed once, here
+            SqliteTx t = (SqliteTx) tx;
+            for (StoredResource r : t.query("SELECT key, id, subscription, resource_group, type, name, body, "
+                    + "created_at, updated_at FROM resources WHERE type = ?", SqliteTx::resourceRow, type)) {
+                t.index(r);
+            }
+            return null;
+        });
+    }
+
+    /** The schema version that added the reference index (V3.sql). */
+    private static final int REFERENCES_SCHEMA = 3;
 
     @Override
     public String description() {
@@ -511,322 +488,10 @@ public final class SqliteStore implements Store {
             writeLock.unlock();
         }
         synchronized (allReaders) {
-            allReaders.forEach(Db::close);
+            allReaders.forEach(SqliteDb::close);
             allReaders.clear();
         }
         readers.clear();
-    }
-
-    /** One connection, its prepared statements, and the transaction view of it. */
-    private static final class Db {
-        final Connection connection;
-        final Map<String, PreparedStatement> statements = new HashMap<>();
-        final Tx tx;
-        /** Of the write connection: the after-commit actions of the unit being run. */
-        final List<Runnable> unitActions = new ArrayList<>();
-        /** Of the write connection: the after-commit actions of the units of the batch released so far. */
-        final List<Runnable> committed = new ArrayList<>();
-        /** Of the write connection: the outside work of the unit being run, null between units. */
-        OutsideWorks outside;
-        /** Of the write connection: what the batch being run changes of the resources, null between batches. */
-        ResourceCache.Batch changes;
-
-        Db(Connection connection, BooleanSupplier writing) {
-            this.connection = connection;
-            this.tx = new Tx(this, writing);
-        }
-
-        PreparedStatement statement(String sql) throws SQLException {
-            PreparedStatement p = statements.get(sql);
-            if (p == null) {
-                p = connection.prepareStatement(sql);
-                statements.put(sql, p);
-            }
-            return p;
-        }
-
-        /** Commits the connection's transaction (a new one begins at once, with nothing read or written yet). */
-        void commit() {
-            execute("COMMIT");
-            execute("BEGIN");
-        }
-
-        /**
-         * Ends the connection's transaction, committing it or rolling it back, so that it holds no snapshot and
-         * no lock; false when that failed and the connection cannot be trusted any more.
-         */
-        boolean end(boolean commit) {
-            try {
-                statement(commit ? "COMMIT" : "ROLLBACK").execute();
-                statement("BEGIN").execute();
-                return true;
-            } catch (SQLException e) {
-                // e.g. SQLite already rolled back by itself: begin again by hand
-                try {
-                    ((SQLiteConnection) connection).getDatabase().exec("begin;", false);
-                    return true;
-                } catch (SQLException again) {
-                    LOG.warn("a store connection could not end its transaction: {}", again.getMessage());
-                    return false;
-                }
-            }
-        }
-
-        void execute(String sql) {
-            try {
-                statement(sql).execute();
-            } catch (SQLException e) {
-                throw new StoreException("store statement '" + sql + "' failed: " + e.getMessage(), e);
-            }
-        }
-
-        void close() {
-            try {
-                for (PreparedStatement p : statements.values()) {
-                    p.close();
-                }
-                connection.close();
-            } catch (SQLException e) {
-                LOG.warn("closing the store failed: {}", e.getMessage());
-            }
-        }
-    }
-
-    private static final class Tx implements StoreTx, Sql {
-        /** The columns of a resource row, in the order {@link #resourceRow} reads them. */
-        private static final String RESOURCE_COLUMNS =
-                "key, id, subscription, resource_group, type, name, body, created_at, updated_at";
-        /** The columns of an operation row, in the order {@link #operationRow} reads them. */
-        private static final String OPERATION_COLUMNS = "id, subscription, namespace, location, kind, target, status, "
-                + "start_time, end_time, due_at, input, result, http_status, error, api_version";
-
-        private final Db db;
-        /** True on the writer thread (while it runs units of work). */
-        private final BooleanSupplier writing;
-        private final BlobCatalog blobs;
-
-        Tx(Db db, BooleanSupplier writing) {
-            this.db = db;
-            this.writing = writing;
-            this.blobs = new SqliteBlobCatalog(this);
-        }
-
-        @Override
-        public BlobCatalog blobs() {
-            return blobs;
-        }
-
-        @Override
-        public void afterCommit(Runnable action) {
-            // in memory, reads run on the write connection too, but never on the writer thread
-            if (!writing.getAsBoolean()) {
-                throw new IllegalStateException("afterCommit is for writes");
-            }
-            db.unitActions.add(action);
-        }
-
-        @Override
-        public <T> T outside(OutsideWork<T> work) {
-            return unitOutside().ask(work);
-        }
-
-        @Override
-        public void outside(List<? extends OutsideWork<?>> works) {
-            unitOutside().ask(works);
-        }
-
-        private OutsideWorks unitOutside() {
-            OutsideWorks outside = writing.getAsBoolean() ? db.outside : null;
-            if (outside == null) {
-                throw new IllegalStateException("outside work is for writes");
-            }
-            return outside;
-        }
-
-        @Override
-        public int update(String sql, Object... args) {
-            try {
-                PreparedStatement p = db.statement(sql);
-                bind(p, args);
-                return p.executeUpdate();
-            } catch (SQLException e) {
-                throw new StoreException("store update failed: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-            try {
-                PreparedStatement p = db.statement(sql);
-                bind(p, args);
-                try (ResultSet rs = p.executeQuery()) {
-                    List<T> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(mapper.map(rs));
-                    }
-                    return out;
-                }
-            } catch (SQLException e) {
-                throw new StoreException("store query failed: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public Optional<StoredResource> resource(String key) {
-            return query("SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE key = ?", Tx::resourceRow, key).stream()
-                    .findFirst();
-        }
-
-        @Override
-        public Optional<String> resourceBody(String key) {
-            return query("SELECT body FROM resources WHERE key = ?", rs -> rs.getString(1), key).stream().findFirst();
-        }
-
-        /** The batch that records this write's changes to resources, before they are made. */
-        private ResourceCache.Batch changes() {
-            ResourceCache.Batch changes = writing.getAsBoolean() ? db.changes : null;
-            if (changes == null) {
-                throw new IllegalStateException("resources change only in a write");
-            }
-            return changes;
-        }
-
-        @Override
-        public void putResource(StoredResource r) {
-            ResourceCache.Batch changes = changes();
-            changes.touch(r.key());
-            update("INSERT INTO resources (key, id, subscription, resource_group, type, name, body, created_at, updated_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id, "
-                            + "subscription = excluded.subscription, resource_group = excluded.resource_group, "
-                            + "type = excluded.type, name = excluded.name, body = excluded.body, "
-                            + "updated_at = excluded.updated_at",
-                    r.key(), r.id(), r.subscription(), r.resourceGroup(), r.type(), r.name(), r.body(), r.createdAt(),
-                    r.updatedAt());
-            changes.written(r.key(), r.type(), r.body());
-        }
-
-        @Override
-        public boolean deleteResource(String key) {
-            ResourceCache.Batch changes = changes();
-            changes.touch(key);
-            boolean deleted = update("DELETE FROM resources WHERE key = ?", key) > 0;
-            changes.deleted(key);
-            return deleted;
-        }
-
-        @Override
-        public List<StoredResource> listResources(ResourceQuery q) {
-            List<Object> args = new ArrayList<>(5);
-            args.add(q.subscription());
-            args.add(q.type());
-            int variant = 0;
-            if (q.resourceGroup() != null) {
-                args.add(q.resourceGroup());
-                variant |= 1;
-            }
-            if (q.afterKey() != null) {
-                args.add(q.afterKey());
-                variant |= 2;
-            }
-            args.add(q.limit());
-            return query(LIST_SQL[variant], Tx::resourceRow, args.toArray());
-        }
-
-        /** A listing's query by which of resource group (1) and start key (2) it has. */
-        private static final String[] LIST_SQL = {list(false, false), list(true, false), list(false, true),
-                list(true, true)};
-
-        private static String list(boolean group, boolean after) {
-            return "SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE subscription = ? AND type = ?"
-                    + (group ? " AND resource_group = ?" : "") + (after ? " AND key > ?" : "")
-                    + " ORDER BY key LIMIT ?";
-        }
-
-        @Override
-        public int deleteResourceGroup(String subscription, String resourceGroup) {
-            // the group's own keys are marked, not the whole cache: other groups' answers stay kept
-            ResourceCache.Batch changes = changes();
-            List<String> keys = query("SELECT key FROM resources WHERE subscription = ? AND resource_group = ?",
-                    rs -> rs.getString(1), subscription, resourceGroup);
-            keys.forEach(changes::touch);
-            int deleted = update("DELETE FROM resources WHERE subscription = ? AND resource_group = ?", subscription,
-                    resourceGroup);
-            keys.forEach(changes::deleted);
-            return deleted;
-        }
-
-        void deleteAllResources() {
-            changes().touchAll();
-            update("DELETE FROM resources");
-        }
-
-        @Override
-        public Optional<StoredOperation> operation(String id) {
-            return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE id = ?", Tx::operationRow, id).stream()
-                    .findFirst();
-        }
-
-        @Override
-        public void putOperation(StoredOperation o) {
-            update("INSERT INTO operations (id, subscription, namespace, location, kind, target, status, start_time, "
-                            + "end_time, due_at, input, result, http_status, error, api_version) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                            + "status = excluded.status, end_time = excluded.end_time, result = excluded.result, "
-                            + "http_status = excluded.http_status, error = excluded.error, due_at = excluded.due_at",
-                    o.id(), o.subscription(), o.namespace(), o.location(), o.kind(), o.target(), o.status(),
-                    o.startTime(), o.endTime(), o.dueAt(), o.input(), o.result(), o.httpStatus(), o.error(),
-                    o.apiVersion());
-        }
-
-        @Override
-        public List<StoredOperation> operationsInProgress() {
-            return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE status = ? ORDER BY due_at",
-                    Tx::operationRow,
-                    StoredOperation.IN_PROGRESS);
-        }
-
-        @Override
-        public Optional<StoredOperation> operationInProgress(String target, String kind) {
-            return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE status = ? AND target = ? AND kind = ? "
-                            + "ORDER BY start_time DESC LIMIT 1", Tx::operationRow, StoredOperation.IN_PROGRESS,
-                    target, kind).stream().findFirst();
-        }
-
-        @Override
-        public int deleteOperationsEndedBefore(long epochMillis) {
-            return update("DELETE FROM operations WHERE status <> ? AND end_time < ?", StoredOperation.IN_PROGRESS,
-                    epochMillis);
-        }
-
-        private static void bind(PreparedStatement p, Object... args) throws SQLException {
-            for (int i = 0; i < args.length; i++) {
-                Object a = args[i];
-                if (a == null) {
-                    p.setNull(i + 1, Types.NULL);
-                } else if (a instanceof String s) {
-                    p.setString(i + 1, s);
-                } else if (a instanceof Long l) {
-                    p.setLong(i + 1, l);
-                } else if (a instanceof Integer n) {
-                    p.setInt(i + 1, n);
-                } else {
-                    throw new IllegalArgumentException("unsupported parameter type " + a.getClass());
-                }
-            }
-        }
-
-        private static StoredResource resourceRow(ResultSet rs) throws SQLException {
-            return new StoredResource(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9));
-        }
-
-        private static StoredOperation operationRow(ResultSet rs) throws SQLException {
-            long end = rs.getLong(9);
-            Long endTime = rs.wasNull() ? null : end;
-            return new StoredOperation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), endTime, rs.getLong(10),
-                    rs.getString(11), rs.getString(12), rs.getInt(13), rs.getString(14), rs.getString(15));
-        }
     }
 
 }

@@ -17,6 +17,19 @@ public interface Store extends AutoCloseable {
         return ResourceCache.NONE;
     }
 
+    /**
+     * Keeps an index of what the documents of resources of {@code type} (lower case, as stored) reference: every
+     * write of such a document records the keys {@code references} finds in it, answered by
+     * {@link StoreTx#referrers}. Documents stored before the index existed are indexed by this call.
+     */
+    void indexReferences(String type, References references);
+
+    /** The resource keys (case-folded ids) a stored document references. */
+    @FunctionalInterface
+    interface References {
+        java.util.Collection<String> in(String body);
+    }
+
     /** Empties all state. */
     void reset();
 

@@ -15,6 +15,21 @@ public interface StoreTx {
     /** Inserts or replaces by key. */
     void putResource(StoredResource resource);
 
+    /**
+     * {@link #putResource(StoredResource)} by a writer that has already derived, from the document it writes, the
+     * value the store's {@link ResourceCache} keeps for it (a GET's answer): kept as given once the write commits,
+     * instead of being derived again.
+     */
+    default void putResource(StoredResource resource, ResourceCache.Derived derived) {
+        putResource(resource);
+    }
+
+    /**
+     * The keys of the resources whose documents reference {@code key} (see {@link Store#indexReferences}), in key
+     * order; at most {@code limit}.
+     */
+    List<String> referrers(String key, int limit);
+
     boolean deleteResource(String key);
 
     List<StoredResource> listResources(ResourceQuery query);

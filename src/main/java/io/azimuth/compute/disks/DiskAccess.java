@@ -14,7 +14,7 @@ import io.azimuth.http.Json;
 import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.kinds.TrackedResources;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
 import io.azimuth.store.StoredOperation;

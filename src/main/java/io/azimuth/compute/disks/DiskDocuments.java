@@ -8,7 +8,7 @@ import io.azimuth.arm.Times;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.http.Json;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.kinds.TrackedResources;
 import io.azimuth.store.StoreTx;
 
 import java.util.Optional;

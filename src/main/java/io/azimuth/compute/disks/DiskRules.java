@@ -10,7 +10,7 @@ import io.azimuth.blobs.Vhd;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.compute.StagedBlobs;
 import io.azimuth.http.ApiException;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.kinds.TrackedResources;
 import io.azimuth.store.StoreTx;
 
 import java.util.List;
@@ -34,14 +34,10 @@ final class DiskRules {
     static final long GIB = 1024L * 1024 * 1024;
 
     private final DiskKind kind;
-    private final TrackedResources disks;
-    private final TrackedResources snapshots;
     private final ManagedContent content;
 
-    DiskRules(DiskKind kind, TrackedResources disks, TrackedResources snapshots, ManagedContent content) {
+    DiskRules(DiskKind kind, ManagedContent content) {
         this.kind = kind;
-        this.disks = disks;
-        this.snapshots = snapshots;
         this.content = content;
     }
 
@@ -53,10 +49,6 @@ final class DiskRules {
             return null;
         }
         return new StagedBlobs.Source(creation.path("sourceUri").asText(), "creationData.sourceUri");
-    }
-
-    private TrackedResources self() {
-        return kind == DiskKind.DISK ? disks : snapshots;
     }
 
     /**
@@ -132,13 +124,12 @@ final class DiskRules {
             case "Copy" -> {
                 String raw = Fields.text(creation, "sourceResourceId", "creationData.sourceResourceId");
                 ResourceId sourceId = Fields.reference(raw, "creationData.sourceResourceId", null);
-                TrackedResources sourceType = sourceId.fullType().equalsIgnoreCase(disks.fullType()) ? disks
-                        : sourceId.fullType().equalsIgnoreCase(snapshots.fullType()) ? snapshots : null;
-                if (sourceType == null) {
+                if (!sourceId.fullType().equalsIgnoreCase(DiskKind.DISK.fullType())
+                        && !sourceId.fullType().equalsIgnoreCase(DiskKind.SNAPSHOT.fullType())) {
                     throw Fields.invalid("creationData.sourceResourceId", "The resource '" + raw
                             + "' given in 'creationData.sourceResourceId' is neither a managed disk nor a snapshot.");
                 }
-                ObjectNode source = sourceType.find(tx, sourceId).orElseThrow(() -> new ApiException(404, "NotFound",
+                ObjectNode source = TrackedResources.lookup(tx, sourceId).orElseThrow(() -> new ApiException(404, "NotFound",
                         "The source '" + raw + "' given in 'creationData.sourceResourceId' was not found.",
                         "creationData.sourceResourceId"));
                 if (TrackedResources.busy(source)) {
@@ -161,7 +152,7 @@ final class DiskRules {
         }
         Integer size = requestedSize != null ? requestedSize : sourceSize;
 
-        ObjectNode doc = self().envelope(id, location, tags);
+        ObjectNode doc = TrackedResources.envelope(kind.fullType(), id, location, tags);
         ObjectNode p = DiskDocuments.fill(doc, kind, sku != null ? sku : "Standard_LRS", size, osType, hyperV,
                 creationOut, "Unattached");
         if (incremental != null) {
@@ -171,10 +162,8 @@ final class DiskRules {
         long asked = requestedSize == null ? 0 : requestedSize * GIB;
         if (sourceBlob != null) {
             content.fill(target, staged, sourceBlob, asked);
-        } else if (sourceContent != null && content.vhds().size(sourceContent).isPresent()) {
-            content.fill(target, sourceContent, asked);
-        } else {
-            content.fill(target, null, size == null ? 0 : size * GIB);
+        } else { // a copy of the source's bytes when it has them, else a blank disk of the size known
+            content.fill(target, sourceContent, asked, size == null ? 0 : size * GIB);
         }
         return doc;
     }

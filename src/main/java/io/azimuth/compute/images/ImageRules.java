@@ -13,7 +13,7 @@ import io.azimuth.compute.StagedBlobs;
 import io.azimuth.compute.disks.DiskDocuments;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.Json;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.kinds.TrackedResources;
 import io.azimuth.store.StoreTx;
 
 import java.util.ArrayList;
@@ -49,12 +49,12 @@ final class ImageRules {
     static final String DISKS = "Microsoft.Compute/disks";
     static final String SNAPSHOTS = "Microsoft.Compute/snapshots";
 
-    private final TrackedResources images;
+    static final String TYPE = "Microsoft.Compute/images";
+
     private final ManagedContent content;
     private final Supplier<VirtualMachineSource> vmSource;
 
-    ImageRules(TrackedResources images, ManagedContent content, Supplier<VirtualMachineSource> vmSource) {
-        this.images = images;
+    ImageRules(ManagedContent content, Supplier<VirtualMachineSource> vmSource) {
         this.content = content;
         this.vmSource = vmSource;
     }
@@ -102,6 +102,15 @@ final class ImageRules {
     private record Source(Integer sizeGB, String hyperVGeneration) {
     }
 
+    /** The source disks and snapshots a write has read, by the key of their id: each is read once per write. */
+    private static final class Sources {
+        private final Map<String, Optional<ObjectNode>> read = new HashMap<>();
+
+        Optional<ObjectNode> find(StoreTx tx, ResourceId id) {
+            return read.computeIfAbsent(id.key(), k -> TrackedResources.lookup(tx, id));
+        }
+    }
+
     ObjectNode createOrUpdate(StoreTx tx, ResourceId id, ObjectNode body, Optional<ObjectNode> current,
                               StagedBlobs staged) {
         String location = Fields.location(body);
@@ -117,6 +126,7 @@ final class ImageRules {
         ObjectNode vmRef = Fields.object(props, "sourceVirtualMachine", "properties.sourceVirtualMachine");
 
         ObjectNode storage = Json.object();
+        Sources sources = new Sources();
         String inferredHyperV = null;
         if (vmRef != null) {
             if (osDiskIn != null) {
@@ -138,7 +148,7 @@ final class ImageRules {
             String p = "properties.storageProfile.osDisk";
             osDisk.put("osType", Fields.requiredEnum(osDiskIn, "osType", p + ".osType", OS_TYPES));
             osDisk.put("osState", Fields.requiredEnum(osDiskIn, "osState", p + ".osState", OS_STATES));
-            Source source = source(tx, osDiskIn, osDisk, p, staged);
+            Source source = source(tx, osDiskIn, osDisk, p, staged, sources);
             inferredHyperV = source.hyperVGeneration();
             disk(osDiskIn, osDisk, p, source, "ReadWrite", true);
             ArrayNode dataOut = storage.putArray("dataDisks");
@@ -170,7 +180,7 @@ final class ImageRules {
                                 + "than one data disk; LUNs must be unique within an image.");
                     }
                     out.put("lun", lun);
-                    disk(in, out, f, source(tx, in, out, f, staged), "None", false);
+                    disk(in, out, f, source(tx, in, out, f, staged, sources), "None", false);
                 }
             }
         }
@@ -181,16 +191,15 @@ final class ImageRules {
         storage.put("zoneResilient", zoneResilient != null ? zoneResilient
                 : storage.path("zoneResilient").asBoolean(false));
 
-        ObjectNode doc = images.envelope(id, location, tags);
+        ObjectNode doc = TrackedResources.envelope(TYPE, id, location, tags);
         ObjectNode out = doc.putObject("properties");
         if (vmRef != null) {
             out.putObject("sourceVirtualMachine").put("id", vmRef.get("id").asText());
         }
         out.set("storageProfile", storage);
-        out.put("provisioningState", TrackedResources.SUCCEEDED);
         out.put("hyperVGeneration", hyperV != null ? hyperV : inferredHyperV != null ? inferredHyperV : "V1");
         current.ifPresent(c -> doc.set(ManagedContent.STATE, c.path(ManagedContent.STATE).deepCopy()));
-        fillContents(tx, doc, vmRef != null ? Map.of() : requestedSizes(profileIn), staged);
+        fillContents(tx, doc, vmRef != null ? Map.of() : requestedSizes(profileIn), staged, sources);
         return doc;
     }
 
@@ -212,7 +221,8 @@ final class ImageRules {
      * Gives every disk of the image's storage profile its own copy of its source's bytes (grown to the size the
      * request asked for), replacing what the image held before and freeing what it no longer has.
      */
-    private void fillContents(StoreTx tx, ObjectNode doc, Map<String, Integer> requested, StagedBlobs staged) {
+    private void fillContents(StoreTx tx, ObjectNode doc, Map<String, Integer> requested, StagedBlobs staged,
+                              Sources sources) {
         ObjectNode state = ManagedContent.state(doc);
         String imageId = state.path("id").asText(null);
         if (imageId == null) {
@@ -222,9 +232,9 @@ final class ImageRules {
         JsonNode before = state.path("disks").deepCopy();
         ObjectNode refs = state.putObject("disks");
         JsonNode storage = doc.path("properties").path("storageProfile");
-        fillDisk(tx, storage.path("osDisk"), ImageDocuments.diskName(null), imageId, requested, staged, refs);
+        fillDisk(tx, storage.path("osDisk"), ImageDocuments.diskName(null), imageId, requested, staged, refs, sources);
         for (JsonNode d : storage.path("dataDisks")) {
-            fillDisk(tx, d, ImageDocuments.diskName(d.path("lun").asInt()), imageId, requested, staged, refs);
+            fillDisk(tx, d, ImageDocuments.diskName(d.path("lun").asInt()), imageId, requested, staged, refs, sources);
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = before.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> old = it.next();
@@ -235,7 +245,7 @@ final class ImageRules {
     }
 
     private void fillDisk(StoreTx tx, JsonNode disk, String name, String imageId, Map<String, Integer> requested,
-                          StagedBlobs staged, ObjectNode refs) {
+                          StagedBlobs staged, ObjectNode refs, Sources sources) {
         BlobRef target = BlobRef.managed("images", imageId + "/" + name);
         refs.put(name, ManagedContent.ref(target));
         long asked = requested.containsKey(name) ? (long) requested.get(name) << 30 : 0;
@@ -247,9 +257,10 @@ final class ImageRules {
         String raw = disk.has("snapshot") ? disk.path("snapshot").path("id").asText()
                 : disk.path("managedDisk").path("id").asText();
         Optional<BlobRef> source = raw.isEmpty() ? Optional.empty()
-                : TrackedResources.lookup(tx, ResourceId.parse(raw.startsWith("/") ? raw : "/" + raw))
-                .flatMap(DiskDocuments::content).filter(c -> content.vhds().size(c).isPresent());
-        content.fill(target, source.orElse(null), source.isPresent() ? asked : Math.max(asked, declared));
+                : sources.find(tx, ResourceId.parse(raw.startsWith("/") ? raw : "/" + raw))
+                .flatMap(DiskDocuments::content);
+        // a copy of the source's bytes grown to the size asked for; without them, a blank disk of the size known
+        content.fill(target, source.orElse(null), asked, Math.max(asked, declared));
     }
 
     /** Frees the bytes of a deleted image's disks. */
@@ -287,7 +298,7 @@ final class ImageRules {
             storage.put("zoneResilient", out.path("storageProfile").path("zoneResilient").asBoolean(false));
             out.set("storageProfile", storage);
             out.putObject("sourceVirtualMachine").put("id", raw);
-            fillContents(tx, doc, Map.of(), staged);
+            fillContents(tx, doc, Map.of(), staged, new Sources());
         }
         ObjectNode profile = Fields.object(props, "storageProfile", "properties.storageProfile");
         Boolean zoneResilient = Fields.bool(profile, "zoneResilient", "properties.storageProfile.zoneResilient");
@@ -298,7 +309,8 @@ final class ImageRules {
     }
 
     /** Resolves the one source of a disk and copies it into {@code out}. */
-    private Source source(StoreTx tx, ObjectNode in, ObjectNode out, String field, StagedBlobs staged) {
+    private Source source(StoreTx tx, ObjectNode in, ObjectNode out, String field, StagedBlobs staged,
+                          Sources sources) {
         String blobUri = Fields.text(in, "blobUri", field + ".blobUri");
         ObjectNode snapshot = Fields.object(in, "snapshot", field + ".snapshot");
         ObjectNode managedDisk = Fields.object(in, "managedDisk", field + ".managedDisk");
@@ -324,7 +336,7 @@ final class ImageRules {
         String refField = field + (isSnapshot ? ".snapshot.id" : ".managedDisk.id");
         String raw = Fields.text(ref, "id", refField);
         ResourceId id = Fields.reference(raw, refField, isSnapshot ? SNAPSHOTS : DISKS);
-        ObjectNode found = TrackedResources.lookup(tx, id).orElseThrow(() -> new ApiException(404, "NotFound", "The "
+        ObjectNode found = sources.find(tx, id).orElseThrow(() -> new ApiException(404, "NotFound", "The "
                 + (isSnapshot ? "snapshot" : "managed disk") + " '" + raw + "' given in '" + refField
                 + "' was not found.", refField));
         if (TrackedResources.busy(found)) {

@@ -20,7 +20,7 @@ import io.azimuth.http.Json;
 import io.azimuth.lro.Completion;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.lro.OperationSpec;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.kinds.TrackedResources;
 import io.azimuth.store.OutsideWork;
 import io.azimuth.store.Store;
 import io.azimuth.store.StoreTx;
@@ -42,16 +42,15 @@ final class VirtualMachines {
 
     private final Store store;
     private final OperationEngine operations;
-    private final TrackedResources vms;
+    /** The VMs' resources, once their kind is registered. */
+    private volatile TrackedResources vms;
     private final VmRules rules;
     private final ManagedContent content;
     private final VhdStore vhds;
 
-    VirtualMachines(Store store, OperationEngine operations, TrackedResources vms, VmRules rules,
-                    ManagedContent content) {
+    VirtualMachines(Store store, OperationEngine operations, VmRules rules, ManagedContent content) {
         this.store = store;
         this.operations = operations;
-        this.vms = vms;
         this.rules = rules;
         this.content = content;
         this.vhds = content.vhds();
@@ -64,7 +63,6 @@ final class VirtualMachines {
                 doc -> VmDocuments.state(doc).put("generalized", true)));
         operations.register(KIND + "reimage", this::completeReimage);
         operations.register(KIND + "capture", this::completeCapture);
-        vms.onDeleted(this::releaseDisks);
     }
 
     @FunctionalInterface
@@ -472,7 +470,13 @@ final class VirtualMachines {
      * A deleted VM's disks follow their deleteOption: deleted with their bytes, or detached and kept; an ephemeral OS
      * disk's bytes go with the VM.
      */
-    private void releaseDisks(StoreTx tx, ObjectNode vm) {
+    /** The VMs' resources, once their kind is registered. */
+    void resources(TrackedResources vms) {
+        this.vms = vms;
+    }
+
+    /** What a deleted VM's disks become, following their deleteOption (also in a group's deletion). */
+    void releaseDisks(StoreTx tx, ObjectNode vm) {
         JsonNode storage = vm.path("properties").path("storageProfile");
         List<JsonNode> disks = new ArrayList<>();
         disks.add(storage.path("osDisk"));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
 import io.azimuth.arm.ResourceId;
-import io.azimuth.arm.ResourceType;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.compute.images.ImagesProvider;
@@ -13,8 +12,10 @@ import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Json;
-import io.azimuth.http.Route;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.compute.disks.DiskDocuments;
+import io.azimuth.kinds.ResourceKind;
+import io.azimuth.kinds.TrackedResources;
+import io.vertx.core.http.HttpMethod;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
 import io.azimuth.store.StoreTx;
@@ -29,6 +30,7 @@ public final class VmProvider implements Provider {
     public static final String TYPE = "Microsoft.Compute/virtualMachines";
 
     private final ImagesProvider images;
+    private volatile TrackedResources vms;
 
     public VmProvider(ImagesProvider images) {
         this.images = images;
@@ -36,77 +38,60 @@ public final class VmProvider implements Provider {
 
     @Override
     public void register(Platform p) {
-        ResourceType type = p.catalog().register(ComputeProvider.NAMESPACE, "virtualMachines",
-                ComputeProvider.API_VERSIONS);
-        TrackedResources vms = new TrackedResources(p.store(), p.operations(), p.config().pageSize(),
-                ComputeProvider.NAMESPACE, "virtualMachines", VmDocuments::view);
         ManagedContent content = new ManagedContent(p.vhds());
         VmRules rules = new VmRules(content);
-        VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), vms, rules, content);
+        VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), rules, content);
         images.virtualMachineSource(this::imageProfile);
 
-        String group = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
-                + "Microsoft.Compute/virtualMachines";
-        String one = group + "/{vmName}";
-        p.router().add(Route.at(group, p.arm(), type).get(vms::listInGroup));
-        p.router().add(Route.at("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/virtualMachines", p.arm(),
-                type).get(vms::listInSubscription));
-        p.router().add(Route.at(one, p.arm(), type)
-                .get(r -> get(r, vms))
-                .put(r -> {
-                    ObjectNode body = r.jsonObject();
-                    ResourceId id = vms.id(r, "vmName");
-                    TrackedResources.Written w = vms.write(r, id, false, "Creating",
-                            (tx, current) -> current.map(doc -> rules.update(doc, body)).orElseGet(() -> content
-                                    .staged(tx, VmRules.blobSources(body), staged -> rules.create(tx, id, body, staged))));
-                    int status = w.created() ? 201 : 200;
-                    return vms.answer(r, w, status, status);
-                })
-                .patch(r -> {
-                    ObjectNode body = r.jsonObject();
-                    TrackedResources.Written w = vms.write(r, vms.id(r, "vmName"), true, "Updating",
-                            (tx, current) -> rules.patch(current.orElseThrow(), body));
-                    return vms.answer(r, w, 200, 200);
-                })
-                .delete(r -> {
-                    String force = r.query("forceDeletion");
-                    if (force != null && !force.equalsIgnoreCase("true") && !force.equalsIgnoreCase("false")) {
-                        throw Fields.invalid("forceDeletion", "'forceDeletion' is true or false.");
-                    }
-                    return vms.delete(r, vms.id(r, "vmName"), VirtualMachines::checkDelete);
-                }));
-        p.router().add(Route.at(one + "/instanceView", p.arm(), type)
-                .get(r -> ApiResponse.ok(VmDocuments.instanceView(p.store().read(tx -> vms.require(tx,
-                        vms.id(r, "vmName")))))));
+        ResourceKind.Builder vm = ResourceKind.of(ComputeProvider.NAMESPACE, "virtualMachines")
+                .apiVersions(ComputeProvider.API_VERSIONS)
+                .view(VmDocuments::view, null)
+                .inProgressStates("Creating", "Creating", "Updating")
+                .putStatuses(201, 200, -1)
+                .patchStatuses(200, -1)
+                .put((tx, id, body, current) -> current.map(doc -> rules.update(doc, body)).orElseGet(() -> content
+                        .staged(tx, VmRules.blobSources(body), staged -> rules.create(tx, id, body, staged))))
+                .patch((tx, id, body, current) -> rules.patch(current, body))
+                .get(this::get)
+                .deleteRequestCheck(r -> bool(r, "forceDeletion"))
+                .deleteCheck(VirtualMachines::checkDelete)
+                .onDeleted(machines::releaseDisks)
+                // a managed disk attached to a VM is not deleted
+                .references(DiskDocuments.TYPE, doc -> VirtualMachines.managedDisks(doc).stream()
+                        .map(ResourceId::toString).toList(), (disk, referrer) -> ApiException.conflict(
+                        "OperationNotAllowed", "Disk " + disk.path("name").asText() + " is attached to VM "
+                                + referrer + "."))
+                .on(HttpMethod.GET, "instanceView", (r, id) -> ApiResponse.ok(VmDocuments.instanceView(
+                        p.store().read(tx -> resources(p).require(tx, id)))));
 
-        action(p, type, one, "start", (r, vm) -> machines.action(r, vm, "start", (tx, doc) -> {
+        vm.action("start", (r, id) -> machines.action(r, id, "start", (tx, doc) -> {
             if (VmDocuments.generalized(doc)) {
                 throw VirtualMachines.notAllowed(doc, "start", "the VM is generalized");
             }
             VirtualMachines.refuseWhileExported(tx, doc, "start");
             return null;
         }, false));
-        action(p, type, one, "powerOff", (r, vm) -> {
+        vm.action("powerOff", (r, id) -> {
             bool(r, "skipShutdown");
-            return machines.action(r, vm, "powerOff", (tx, doc) -> {
+            return machines.action(r, id, "powerOff", (tx, doc) -> {
                 if (VmDocuments.power(doc).equals("deallocated")) {
                     throw VirtualMachines.notAllowed(doc, "powerOff", "the VM is deallocated");
                 }
                 return null;
             }, false);
         });
-        action(p, type, one, "restart", (r, vm) -> machines.action(r, vm, "restart", (tx, doc) -> {
+        vm.action("restart", (r, id) -> machines.action(r, id, "restart", (tx, doc) -> {
             if (!VmDocuments.power(doc).equals("running")) {
                 throw VirtualMachines.notAllowed(doc, "restart", "the VM is not running (it is "
                         + VmDocuments.power(doc) + ")");
             }
             return null;
         }, false));
-        action(p, type, one, "deallocate", (r, vm) -> {
+        vm.action("deallocate", (r, id) -> {
             bool(r, "hibernate");
-            return machines.action(r, vm, "deallocate", (tx, doc) -> null, false);
+            return machines.action(r, id, "deallocate", (tx, doc) -> null, false);
         });
-        action(p, type, one, "generalize", (r, vm) -> machines.action(r, vm, "generalize", (tx, doc) -> {
+        vm.action("generalize", (r, id) -> machines.action(r, id, "generalize", (tx, doc) -> {
             if (VmDocuments.power(doc).equals("running")) {
                 throw VirtualMachines.notAllowed(doc, "generalize", "the VM is running; stop or deallocate it first");
             }
@@ -115,28 +100,23 @@ public final class VmProvider implements Provider {
             }
             return null;
         }, true));
-        action(p, type, one, "capture", (r, vm) -> {
+        vm.action("capture", (r, id) -> {
             ObjectNode input = VirtualMachines.captureInput(r.json());
-            return machines.action(r, vm, "capture", (tx, doc) -> {
+            return machines.action(r, id, "capture", (tx, doc) -> {
                 machines.checkCapture(tx, doc, input);
                 return input;
             }, false);
         });
-        action(p, type, one, "reimage", (r, vm) -> {
+        vm.action("reimage", (r, id) -> {
             JsonNode body = r.json();
-            return machines.action(r, vm, "reimage", (tx, doc) -> machines.reimageInput(tx, doc, body), false);
+            return machines.action(r, id, "reimage", (tx, doc) -> machines.reimageInput(tx, doc, body), false);
         });
+        vms = p.kinds().register(vm.build());
+        machines.resources(vms);
     }
 
-    @FunctionalInterface
-    private interface Action {
-        ApiResponse run(ApiRequest r, ResourceId vm);
-    }
-
-    private static void action(Platform p, ResourceType type, String one, String name, Action action) {
-        p.router().add(Route.at(one + "/" + name, p.arm(), type)
-                .post(r -> action.run(r, ResourceId.resource(r.param("subscriptionId"), r.param("resourceGroupName"),
-                        ComputeProvider.NAMESPACE, "virtualMachines", r.param("vmName")))));
+    private static TrackedResources resources(Platform p) {
+        return p.kinds().kind(TYPE).orElseThrow();
     }
 
     private static void bool(ApiRequest r, String name) {
@@ -146,13 +126,12 @@ public final class VmProvider implements Provider {
         }
     }
 
-    private static ApiResponse get(ApiRequest r, TrackedResources vms) {
+    private ApiResponse get(ApiRequest r, ResourceId id) {
         String expand = r.query("$expand");
         if (expand != null && !expand.equalsIgnoreCase("instanceView") && !expand.equalsIgnoreCase("userData")) {
             throw Fields.invalid("$expand", "'$expand' is 'instanceView' or 'userData'.");
         }
-        ResourceId id = vms.id(r, "vmName");
-        return vms.getWith(r, id, "instanceView".equalsIgnoreCase(expand) ? VmDocuments::viewWithInstanceView
+        return vms.getWith(id, "instanceView".equalsIgnoreCase(expand) ? VmDocuments::viewWithInstanceView
                 : VmDocuments::view);
     }
 

@@ -18,7 +18,7 @@ import io.azimuth.compute.disks.DiskDocuments;
 import io.azimuth.compute.images.ImageDocuments;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.Json;
-import io.azimuth.resources.TrackedResources;
+import io.azimuth.kinds.TrackedResources;
 import io.azimuth.store.OutsideWork;
 import io.azimuth.store.StoreTx;
 
@@ -253,7 +253,6 @@ final class VmRules {
         }
         out.put("vmId", vmId);
         out.put("timeCreated", Times.format(System.currentTimeMillis()));
-        out.put("provisioningState", TrackedResources.SUCCEEDED);
 
         ObjectNode doc = Json.object();
         doc.put("id", id.toString());
