@@ -89,6 +89,14 @@ public final class AzimuthServer implements AutoCloseable {
     }
 
     public static AzimuthServer start(Config config) {
+        return start(config, List.of());
+    }
+
+    /**
+     * Starts with {@code extra} providers registered after the built-in ones: resource types of one's own (a test's,
+     * a plug-in's) served with the same mechanisms.
+     */
+    public static AzimuthServer start(Config config, List<Provider> extra) {
         Path dataDir = config.dataDir().toAbsolutePath();
         FileChannel channel = null;
         FileLock lock = null;
@@ -130,7 +138,7 @@ public final class AzimuthServer implements AutoCloseable {
             TlsMaterial tls = join(certificate);
 
             AzimuthServer server = new AzimuthServer(config, vertx, store, vhds, channel, lock);
-            server.listen(tls);
+            server.listen(tls, extra);
             return server;
         } catch (IOException e) {
             closeWhenOpen(opening);
@@ -185,13 +193,16 @@ public final class AzimuthServer implements AutoCloseable {
                 new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false));
     }
 
-    private void listen(TlsMaterial tls) {
+    private void listen(TlsMaterial tls, List<Provider> extra) {
         ProviderCatalog catalog = new ProviderCatalog();
         ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog);
         Router router = new Router(arm);
         OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis());
         Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds);
         for (Provider provider : providers()) {
+            provider.register(platform);
+        }
+        for (Provider provider : extra) {
             provider.register(platform);
         }
         operations.routes(router, arm);

@@ -13,11 +13,13 @@ import java.util.function.UnaryOperator;
  */
 public final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<Config> tweak;
+    private final java.util.List<io.azimuth.server.Provider> extra;
     private TestServer server;
     private ExtensionContext owner;
 
-    private ServerExtension(UnaryOperator<Config> tweak) {
+    private ServerExtension(UnaryOperator<Config> tweak, java.util.List<io.azimuth.server.Provider> extra) {
         this.tweak = tweak;
+        this.extra = extra;
     }
 
     public static ServerExtension start() {
@@ -25,13 +27,18 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     }
 
     public static ServerExtension start(UnaryOperator<Config> tweak) {
-        return new ServerExtension(tweak);
+        return new ServerExtension(tweak, java.util.List.of());
+    }
+
+    /** A server that also serves {@code extra} providers (resource types of a test's own). */
+    public static ServerExtension start(UnaryOperator<Config> tweak, io.azimuth.server.Provider... extra) {
+        return new ServerExtension(tweak, java.util.List.of(extra));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         if (server == null) {
-            server = TestServer.start(tweak);
+            server = TestServer.start(tweak, extra);
             owner = context;
         }
     }

@@ -29,9 +29,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(java.util.function.UnaryOperator<Config> tweak) {
+        return start(tweak, java.util.List.of());
+    }
+
+    /** A server that also serves {@code extra} providers (resource types of a test's own). */
+    public static TestServer start(java.util.function.UnaryOperator<Config> tweak,
+                                   java.util.List<io.azimuth.server.Provider> extra) {
         try {
             Path dir = Files.createTempDirectory("azimuth-test");
-            return new TestServer(AzimuthServer.start(tweak.apply(Config.forTests(dir))), dir);
+            return new TestServer(AzimuthServer.start(tweak.apply(Config.forTests(dir)), extra), dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
