@@ -75,7 +75,7 @@ public final class ArmEnvelope implements Envelope {
         if (version == null || version.isEmpty()) {
             throw ApiVersions.missing();
         }
-        ResourceType type = route.resourceType();
+        ResourceType type = route.subject() instanceof ResourceType t ? t : null;
         if (!ApiVersions.isWellFormed(version)) {
             throw ApiVersions.malformed(version, type);
         }

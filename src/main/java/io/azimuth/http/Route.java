@@ -1,6 +1,5 @@
 package io.azimuth.http;
 
-import io.azimuth.arm.ResourceType;
 import io.vertx.core.http.HttpMethod;
 
 import java.util.Collections;
@@ -20,24 +19,28 @@ import java.util.Set;
 public final class Route {
     private final String template;
     private final Envelope envelope;
-    private final ResourceType resourceType;
+    /** What the route serves, as its envelope understands it (for ARM, the resource type); null for nothing. */
+    private final Object subject;
     private final Map<HttpMethod, Handler> handlers = new LinkedHashMap<>();
     private final Map<HttpMethod, StreamingHandler> streaming = new LinkedHashMap<>();
     private final Set<HttpMethod> methods = new LinkedHashSet<>();
 
-    private Route(String template, Envelope envelope, ResourceType resourceType) {
+    private Route(String template, Envelope envelope, Object subject) {
         this.template = template;
         this.envelope = envelope;
-        this.resourceType = resourceType;
+        this.subject = subject;
     }
 
     public static Route at(String template, Envelope envelope) {
         return new Route(template, envelope, null);
     }
 
-    /** A route serving a resource type: its api-versions apply under strict api-version checking. */
-    public static Route at(String template, Envelope envelope, ResourceType type) {
-        return new Route(template, envelope, type);
+    /**
+     * A route serving {@code subject}, which only its envelope interprets (the ARM envelope: a resource type, whose
+     * api-versions apply under strict api-version checking).
+     */
+    public static Route at(String template, Envelope envelope, Object subject) {
+        return new Route(template, envelope, subject);
     }
 
     public Route on(HttpMethod method, Handler handler) {
@@ -87,9 +90,9 @@ public final class Route {
         return envelope;
     }
 
-    /** The resource type served, or null for routes outside any (metadata, operations, emulator). */
-    public ResourceType resourceType() {
-        return resourceType;
+    /** What the route serves, for its envelope; null for routes outside any (metadata, operations, emulator). */
+    public Object subject() {
+        return subject;
     }
 
     public Handler handler(HttpMethod method) {
