@@ -199,9 +199,9 @@ public final class ResourceKind {
         private ToLongFunction<ObjectNode> viewUnchangedUntil;
         private PutRule put;
         private PatchRule patch;
-        private String createState = "Creating";
-        private String replaceState = "Updating";
-        private String patchState = "Updating";
+        private String createState = ProvisioningState.Creating.name();
+        private String replaceState = ProvisioningState.Updating.name();
+        private String patchState = ProvisioningState.Updating.name();
         private int createdStatus = 201;
         private int replacedStatus = 200;
         private int putAcceptedStatus = -1;

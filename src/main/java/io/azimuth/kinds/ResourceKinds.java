@@ -156,7 +156,7 @@ public final class ResourceKinds {
         }
         ResourceId parent = id.parent();
         StoredResource row = tx.resource(parent.key()).orElseThrow(() -> parentNotFound(parent));
-        if (TrackedResources.provisioningState(Json.readObject(row.body())).equals("Deleting")) {
+        if (TrackedResources.provisioningState(Json.readObject(row.body())).equals(ProvisioningState.Deleting.name())) {
             throw ApiException.conflict("ParentResourceIsBeingDeleted", "The parent resource '"
                     + TrackedResources.typedName(parent) + "' is being deleted.");
         }

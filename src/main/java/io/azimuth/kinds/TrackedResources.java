@@ -34,7 +34,7 @@ import java.util.function.UnaryOperator;
  * <p>Made by {@link ResourceKinds#register}; providers reach their kind's resources through it.
  */
 public final class TrackedResources {
-    public static final String SUCCEEDED = "Succeeded";
+    public static final String SUCCEEDED = ProvisioningState.Succeeded.name();
 
     private final ResourceKind kind;
     private final ResourceKinds kinds;
@@ -132,8 +132,7 @@ public final class TrackedResources {
     }
 
     public static boolean busy(ObjectNode doc) {
-        String state = provisioningState(doc);
-        return !state.equalsIgnoreCase(SUCCEEDED) && !state.equalsIgnoreCase("Failed");
+        return !ProvisioningState.terminal(provisioningState(doc));
     }
 
     /** A resource stays where it was created: a PUT naming another location is a 409. */
@@ -340,7 +339,7 @@ public final class TrackedResources {
                 return false;
             }
             ObjectNode doc = Json.readObject(row.get().body());
-            if (provisioningState(doc).equals("Deleting")) {
+            if (provisioningState(doc).equals(ProvisioningState.Deleting.name())) {
                 Optional<StoredOperation> running = tx.operationInProgress(id.key(), deleteKind);
                 if (running.isPresent()) {
                     op[0] = running.get();
@@ -354,7 +353,7 @@ public final class TrackedResources {
                 kinds.remove(tx, kind, row.get(), doc);
                 return true;
             }
-            doc.withObjectProperty("properties").put("provisioningState", "Deleting");
+            doc.withObjectProperty("properties").put("provisioningState", ProvisioningState.Deleting.name());
             tx.putResource(ResourceRecords.record(ResourceId.parse(row.get().id()), doc, row.get().createdAt(),
                     System.currentTimeMillis()));
             op[0] = operations.begin(tx, r, spec(tx, ResourceId.parse(row.get().id()), doc, deleteKind));

@@ -1,5 +1,8 @@
 package io.azimuth.compute.disks;
 
+import io.azimuth.compute.StorageType;
+import io.azimuth.compute.OsType;
+import io.azimuth.compute.HyperVGeneration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
@@ -24,10 +27,6 @@ import java.util.Optional;
  * that grows grows them too.
  */
 final class DiskRules {
-    static final List<String> SKUS = List.of("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS",
-            "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS");
-    static final List<String> OS_TYPES = List.of("Windows", "Linux");
-    static final List<String> HYPER_V = List.of("V1", "V2");
     static final List<String> ALL_CREATE_OPTIONS = List.of("Empty", "Attach", "FromImage", "Import", "Copy", "Restore",
             "Upload", "CopyStart", "ImportSecure", "UploadPreparedSecure", "CopyFromSanSnapshot");
     static final int MAX_DISK_GB = 32767;
@@ -77,9 +76,9 @@ final class DiskRules {
             throw Fields.invalid("diskSizeGB", "The value " + requestedSize + " of 'diskSizeGB' is out of range: "
                     + "a disk is 1 to " + MAX_DISK_GB + " GB.");
         }
-        String sku = Fields.enumValue(Fields.object(body, "sku", "sku"), "name", "sku.name", SKUS);
-        String osType = Fields.enumValue(props, "osType", "osType", OS_TYPES);
-        String hyperV = Fields.enumValue(props, "hyperVGeneration", "hyperVGeneration", HYPER_V);
+        String sku = Fields.enumValue(Fields.object(body, "sku", "sku"), "name", "sku.name", StorageType.NAMES);
+        String osType = Fields.enumValue(props, "osType", "osType", OsType.NAMES);
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "hyperVGeneration", HyperVGeneration.NAMES);
         Boolean incremental = kind == DiskKind.SNAPSHOT ? Fields.bool(props, "incremental", "incremental") : null;
 
         if (current.isPresent()) {
@@ -194,9 +193,9 @@ final class DiskRules {
             throw Fields.invalid("diskSizeGB", "The value " + size + " of 'diskSizeGB' is out of range: a disk is 1 to "
                     + MAX_DISK_GB + " GB.");
         }
-        String sku = Fields.enumValue(Fields.object(body, "sku", "sku"), "name", "sku.name", SKUS);
-        String osType = Fields.enumValue(props, "osType", "osType", OS_TYPES);
-        String hyperV = Fields.enumValue(props, "hyperVGeneration", "hyperVGeneration", HYPER_V);
+        String sku = Fields.enumValue(Fields.object(body, "sku", "sku"), "name", "sku.name", StorageType.NAMES);
+        String osType = Fields.enumValue(props, "osType", "osType", OsType.NAMES);
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "hyperVGeneration", HyperVGeneration.NAMES);
         if (body.has("tags")) {
             if (tags == null) {
                 doc.remove("tags");

@@ -1,5 +1,10 @@
 package io.azimuth.compute.images;
 
+import io.azimuth.compute.StorageType;
+import io.azimuth.compute.OsType;
+import io.azimuth.compute.OsState;
+import io.azimuth.compute.HyperVGeneration;
+import io.azimuth.compute.Caching;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,12 +42,6 @@ import java.util.function.Supplier;
  * private state), made inside the image's write and freed with it.
  */
 final class ImageRules {
-    static final List<String> OS_TYPES = List.of("Windows", "Linux");
-    static final List<String> OS_STATES = List.of("Generalized", "Specialized");
-    static final List<String> CACHING = List.of("None", "ReadOnly", "ReadWrite");
-    static final List<String> STORAGE_TYPES = List.of("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS",
-            "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS");
-    static final List<String> HYPER_V = List.of("V1", "V2");
     static final int MAX_IMAGE_DISK_GB = 1023;
     static final int MAX_LUN = 63;
 
@@ -120,7 +119,7 @@ final class ImageRules {
         if (props == null) {
             throw Fields.invalid("properties", "Required parameter 'properties' is missing (null).");
         }
-        String hyperV = Fields.enumValue(props, "hyperVGeneration", "properties.hyperVGeneration", HYPER_V);
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "properties.hyperVGeneration", HyperVGeneration.NAMES);
         ObjectNode profileIn = Fields.object(props, "storageProfile", "properties.storageProfile");
         ObjectNode osDiskIn = Fields.object(profileIn, "osDisk", "properties.storageProfile.osDisk");
         ObjectNode vmRef = Fields.object(props, "sourceVirtualMachine", "properties.sourceVirtualMachine");
@@ -146,8 +145,8 @@ final class ImageRules {
             }
             ObjectNode osDisk = storage.putObject("osDisk");
             String p = "properties.storageProfile.osDisk";
-            osDisk.put("osType", Fields.requiredEnum(osDiskIn, "osType", p + ".osType", OS_TYPES));
-            osDisk.put("osState", Fields.requiredEnum(osDiskIn, "osState", p + ".osState", OS_STATES));
+            osDisk.put("osType", Fields.requiredEnum(osDiskIn, "osType", p + ".osType", OsType.NAMES));
+            osDisk.put("osState", Fields.requiredEnum(osDiskIn, "osState", p + ".osState", OsState.NAMES));
             Source source = source(tx, osDiskIn, osDisk, p, staged, sources);
             inferredHyperV = source.hyperVGeneration();
             disk(osDiskIn, osDisk, p, source, "ReadWrite", true);
@@ -285,7 +284,7 @@ final class ImageRules {
             return doc;
         }
         ObjectNode out = doc.withObjectProperty("properties");
-        String hyperV = Fields.enumValue(props, "hyperVGeneration", "properties.hyperVGeneration", HYPER_V);
+        String hyperV = Fields.enumValue(props, "hyperVGeneration", "properties.hyperVGeneration", HyperVGeneration.NAMES);
         if (hyperV != null) {
             out.put("hyperVGeneration", hyperV);
         }
@@ -352,10 +351,10 @@ final class ImageRules {
 
     /** Caching, storage account type, size and encryption set of one image disk. */
     private void disk(ObjectNode in, ObjectNode out, String field, Source source, String defaultCaching, boolean os) {
-        String caching = Fields.enumValue(in, "caching", field + ".caching", CACHING);
-        String hostCaching = Fields.enumValue(in, "hostCaching", field + ".hostCaching", CACHING);
+        String caching = Fields.enumValue(in, "caching", field + ".caching", Caching.NAMES);
+        String hostCaching = Fields.enumValue(in, "hostCaching", field + ".hostCaching", Caching.NAMES);
         out.put("caching", caching != null ? caching : hostCaching != null ? hostCaching : defaultCaching);
-        String storageType = Fields.enumValue(in, "storageAccountType", field + ".storageAccountType", STORAGE_TYPES);
+        String storageType = Fields.enumValue(in, "storageAccountType", field + ".storageAccountType", StorageType.NAMES);
         if (os && "UltraSSD_LRS".equals(storageType)) {
             throw Fields.invalid(field + ".storageAccountType", "'" + field + ".storageAccountType' is UltraSSD_LRS, "
                     + "which can be used only with data disks, not with the OS disk.");

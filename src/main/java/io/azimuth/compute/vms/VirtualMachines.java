@@ -44,14 +44,14 @@ final class VirtualMachines {
     private final OperationEngine operations;
     /** The VMs' resources, once their kind is registered. */
     private volatile TrackedResources vms;
-    private final VmRules rules;
+    private final VmDisks disks;
     private final ManagedContent content;
     private final VhdStore vhds;
 
-    VirtualMachines(Store store, OperationEngine operations, VmRules rules, ManagedContent content) {
+    VirtualMachines(Store store, OperationEngine operations, VmDisks disks, ManagedContent content) {
         this.store = store;
         this.operations = operations;
-        this.rules = rules;
+        this.disks = disks;
         this.content = content;
         this.vhds = content.vhds();
         operations.register(KIND + "start", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
@@ -246,13 +246,13 @@ final class VirtualMachines {
                 ((ObjectNode) ref).put("exactVersion", exact);
             }
         }
-        VmRules.Origin origin = reimageOrigin(tx, doc);
+        VmDisks.Origin origin = reimageOrigin(tx, doc);
         long growTo = state.path("osDiskBytes").asLong(0);
         if (osDisk.has("vhd") && !VmDocuments.ephemeral(doc)) {
             // the OS disk's blob is rewritten outside the write (its account may be remote); doing it again is harmless
             BlobRef blob = BlobRef.parse(osDisk.path("vhd").path("uri").asText());
             content.staged(tx, List.of(), staged -> tx.outside(BlobWork.write(vhds, "reimage", blob,
-                    () -> rules.write(blob, origin, growTo, staged))));
+                    () -> disks.write(blob, origin, growTo, staged))));
         } else {
             // managed content; a user image VHD's bytes are staged outside the write
             content.staged(tx, List.of(), staged -> {
@@ -269,13 +269,13 @@ final class VirtualMachines {
     }
 
     /** A reimaged OS disk held as managed content: the ephemeral disk's bytes, or a new managed disk. */
-    private void writeManaged(StoreTx tx, ObjectNode doc, ObjectNode osDisk, VmRules.Origin origin, long growTo,
+    private void writeManaged(StoreTx tx, ObjectNode doc, ObjectNode osDisk, VmDisks.Origin origin, long growTo,
                               StagedBlobs staged) {
         ObjectNode state = VmDocuments.state(doc);
         JsonNode platform = state.path("platform");
         String version = state.path("imageVersion").asText(null);
         if (VmDocuments.ephemeral(doc)) {
-            ManagedContent.content(doc).ifPresent(local -> rules.write(local, origin, growTo, staged));
+            ManagedContent.content(doc).ifPresent(local -> disks.write(local, origin, growTo, staged));
         } else if (osDisk.has("managedDisk") && osDisk.path("managedDisk").has("id")) {
             ResourceId vm = ResourceId.parse(doc.path("id").asText());
             ResourceId old = ResourceId.parse(osDisk.path("managedDisk").path("id").asText());
@@ -298,7 +298,7 @@ final class VirtualMachines {
             ObjectNode freshDisk = DiskDocuments.createAttached(tx, fresh, doc.path("location").asText(), sku,
                     osDisk.path("diskSizeGB").asInt(30), osDisk.path("osType").asText(null),
                     state.path("hyperVGeneration").asText("V1"), creation, vm.toString());
-            rules.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, staged);
+            disks.write(DiskDocuments.content(freshDisk).orElseThrow(), origin, growTo, staged);
             if (oldDisk != null) {
                 if ("Delete".equals(osDisk.path("deleteOption").asText())) {
                     DiskDocuments.delete(tx, content, old);
@@ -315,19 +315,19 @@ final class VirtualMachines {
      * Where a reimaged OS disk's bytes come from: the custom image the VM was made from, its user image VHD, or a
      * blank disk of its size (a platform image).
      */
-    private static VmRules.Origin reimageOrigin(StoreTx tx, ObjectNode doc) {
+    private static VmDisks.Origin reimageOrigin(StoreTx tx, ObjectNode doc) {
         JsonNode osDisk = doc.path("properties").path("storageProfile").path("osDisk");
         long bytes = (long) osDisk.path("diskSizeGB").asInt(30) << 30;
         String custom = doc.path(VmDocuments.STATE).path("customImage").asText(null);
         if (custom != null) {
             ObjectNode image = TrackedResources.lookup(tx, ResourceId.parse(custom)).orElseThrow(() -> notAllowed(doc,
                     "reimage", "the image '" + custom + "' it was made from no longer exists"));
-            return VmRules.osOrigin(image, null, (long) image.path("properties").path("storageProfile")
+            return VmDisks.osOrigin(image, null, (long) image.path("properties").path("storageProfile")
                     .path("osDisk").path("diskSizeGB").asInt(30) << 30);
         }
         JsonNode userImage = osDisk.path("image").path("uri");
-        return userImage.isTextual() ? new VmRules.Origin(null, BlobRef.parse(userImage.asText()), bytes)
-                : VmRules.Origin.blank(bytes);
+        return userImage.isTextual() ? new VmDisks.Origin(null, BlobRef.parse(userImage.asText()), bytes)
+                : VmDisks.Origin.blank(bytes);
     }
 
     // ---- capture ----

@@ -39,8 +39,9 @@ public final class VmProvider implements Provider {
     @Override
     public void register(Platform p) {
         ManagedContent content = new ManagedContent(p.vhds());
-        VmRules rules = new VmRules(content);
-        VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), rules, content);
+        VmDisks disks = new VmDisks(content);
+        VmRules rules = new VmRules(disks);
+        VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), disks, content);
         images.virtualMachineSource(this::imageProfile);
 
         ResourceKind.Builder vm = ResourceKind.of(ComputeProvider.NAMESPACE, "virtualMachines")
