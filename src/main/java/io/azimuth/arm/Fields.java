@@ -17,7 +17,7 @@ public final class Fields {
     }
 
     public static ApiException invalid(String field, String message) {
-        return ApiException.invalidParameter(field, message);
+        return ArmErrors.invalidParameter(field, message);
     }
 
     public static boolean present(JsonNode node) {

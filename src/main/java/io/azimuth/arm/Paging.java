@@ -38,7 +38,7 @@ public final class Paging {
                 limit = -1;
             }
             if (limit < 1) {
-                throw ApiException.invalidParameter("$top",
+                throw ArmErrors.invalidParameter("$top",
                         "The value '" + top + "' of query parameter '$top' is not a positive integer.");
             }
             limit = Math.min(limit, defaultSize);
@@ -49,10 +49,10 @@ public final class Paging {
             try {
                 after = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw ApiException.invalidParameter("$skiptoken", "The '$skiptoken' query parameter is invalid.");
+                throw ArmErrors.invalidParameter("$skiptoken", "The '$skiptoken' query parameter is invalid.");
             }
             if (!after.startsWith("/")) {
-                throw ApiException.invalidParameter("$skiptoken", "The '$skiptoken' query parameter is invalid.");
+                throw ArmErrors.invalidParameter("$skiptoken", "The '$skiptoken' query parameter is invalid.");
             }
         }
         return new PageRequest(limit, after);

@@ -76,10 +76,6 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, code, message, target);
     }
 
-    public static ApiException invalidParameter(String target, String message) {
-        return new ApiException(400, "InvalidParameter", message, target);
-    }
-
     public static ApiException notFound(String code, String message) {
         return new ApiException(404, code, message);
     }

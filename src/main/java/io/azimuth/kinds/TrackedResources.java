@@ -1,5 +1,6 @@
 package io.azimuth.kinds;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceRecords;
@@ -103,8 +104,7 @@ public final class TrackedResources {
     }
 
     public ApiException notFound(ResourceId id) {
-        return ApiException.notFound("ResourceNotFound", "The Resource '" + typedName(id)
-                + "' under resource group '" + id.resourceGroup() + "' was not found.");
+        return ArmErrors.resourceNotFound(typedName(id), id.resourceGroup());
     }
 
     /** {@code Microsoft.Compute/galleries/g1/images/i1}: ARM's way of naming a resource in its messages. */
@@ -146,7 +146,7 @@ public final class TrackedResources {
     }
 
     public static ApiException conflictingOperation(ResourceId id) {
-        return ApiException.conflict("OperationNotAllowed", "Another operation on '" + id.name()
+        return ArmErrors.operationNotAllowed("Another operation on '" + id.name()
                 + "' is in progress; retry once it has finished.");
     }
 

@@ -1,5 +1,6 @@
 package io.azimuth.compute.disks;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
@@ -96,7 +97,7 @@ public final class DiskAccess {
     /** 409 while a document's access grant is active: deleting, attaching and the like wait for endGetAccess. */
     public static void refuseWhileActive(JsonNode doc, String what) {
         if (active(doc)) {
-            throw ApiException.conflict("OperationNotAllowed", "The operation '" + what + "' is not allowed on "
+            throw ArmErrors.operationNotAllowed("The operation '" + what + "' is not allowed on "
                     + kindName(doc) + " '" + doc.path("name").asText() + "' while it has an active SAS URI (its state "
                     + "is ActiveSAS). Revoke access with endGetAccess or wait until it expires.");
         }
@@ -185,23 +186,23 @@ public final class DiskAccess {
     private static void checkGrant(ObjectNode doc, String level) {
         String name = doc.path("name").asText();
         if (TrackedResources.busy(doc)) {
-            throw ApiException.conflict("OperationNotAllowed", "Access to " + kindName(doc) + " '" + name
+            throw ArmErrors.operationNotAllowed("Access to " + kindName(doc) + " '" + name
                     + "' cannot be granted while it is " + TrackedResources.provisioningState(doc) + ".");
         }
         if (level.equals("Write")) {
-            throw ApiException.conflict("OperationNotAllowed", "Write access is granted only to disks created for "
+            throw ArmErrors.operationNotAllowed("Write access is granted only to disks created for "
                     + "upload (createOption Upload, state ReadyToUpload); " + kindName(doc) + " '" + name
                     + "' can be granted Read access.");
         }
         if ("Attached".equals(doc.path("properties").path("diskState").asText())) {
-            throw ApiException.conflict("OperationNotAllowed", "Access to disk '" + name + "' cannot be granted "
+            throw ArmErrors.operationNotAllowed("Access to disk '" + name + "' cannot be granted "
                     + "while it is attached to the running VM '" + doc.path("managedBy").asText() + "': stop "
                     + "(deallocate) the VM first, or take a snapshot of the disk and export that.");
         }
     }
 
     private Completion completeGrant(StoreTx tx, StoredOperation op) {
-        StoredResource row = tx.resource(op.target()).orElseThrow(() -> new ApiException(404, "NotFound",
+        StoredResource row = tx.resource(op.target()).orElseThrow(() -> ArmErrors.notFound(
                 "The resource was deleted before access to it was granted."));
         ObjectNode doc = Json.readObject(row.body());
         checkGrant(doc, "Read");

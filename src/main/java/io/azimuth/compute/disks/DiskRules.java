@@ -1,5 +1,6 @@
 package io.azimuth.compute.disks;
 
+import io.azimuth.arm.ArmErrors;
 import io.azimuth.compute.StorageType;
 import io.azimuth.compute.OsType;
 import io.azimuth.compute.HyperVGeneration;
@@ -128,11 +129,10 @@ final class DiskRules {
                     throw Fields.invalid("creationData.sourceResourceId", "The resource '" + raw
                             + "' given in 'creationData.sourceResourceId' is neither a managed disk nor a snapshot.");
                 }
-                ObjectNode source = TrackedResources.lookup(tx, sourceId).orElseThrow(() -> new ApiException(404, "NotFound",
-                        "The source '" + raw + "' given in 'creationData.sourceResourceId' was not found.",
+                ObjectNode source = TrackedResources.lookup(tx, sourceId).orElseThrow(() -> ArmErrors.referenceNotFound("source", raw,
                         "creationData.sourceResourceId"));
                 if (TrackedResources.busy(source)) {
-                    throw ApiException.conflict("OperationNotAllowed", "The source '" + raw + "' is "
+                    throw ArmErrors.operationNotAllowed("The source '" + raw + "' is "
                             + TrackedResources.provisioningState(source) + "; retry once it has finished.");
                 }
                 JsonNode sp = source.path("properties");

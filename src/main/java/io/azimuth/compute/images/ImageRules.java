@@ -1,5 +1,6 @@
 package io.azimuth.compute.images;
 
+import io.azimuth.arm.ArmErrors;
 import io.azimuth.compute.StorageType;
 import io.azimuth.compute.OsType;
 import io.azimuth.compute.OsState;
@@ -335,11 +336,10 @@ final class ImageRules {
         String refField = field + (isSnapshot ? ".snapshot.id" : ".managedDisk.id");
         String raw = Fields.text(ref, "id", refField);
         ResourceId id = Fields.reference(raw, refField, isSnapshot ? SNAPSHOTS : DISKS);
-        ObjectNode found = sources.find(tx, id).orElseThrow(() -> new ApiException(404, "NotFound", "The "
-                + (isSnapshot ? "snapshot" : "managed disk") + " '" + raw + "' given in '" + refField
-                + "' was not found.", refField));
+        ObjectNode found = sources.find(tx, id).orElseThrow(() -> ArmErrors.referenceNotFound(
+                isSnapshot ? "snapshot" : "managed disk", raw, refField));
         if (TrackedResources.busy(found)) {
-            throw ApiException.conflict("OperationNotAllowed", "The " + (isSnapshot ? "snapshot" : "managed disk")
+            throw ArmErrors.operationNotAllowed("The " + (isSnapshot ? "snapshot" : "managed disk")
                     + " '" + raw + "' is " + TrackedResources.provisioningState(found)
                     + "; an image can be made from it once that has finished.");
         }

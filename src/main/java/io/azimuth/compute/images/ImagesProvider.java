@@ -1,5 +1,6 @@
 package io.azimuth.compute.images;
 
+import io.azimuth.arm.ArmErrors;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.http.ApiException;
@@ -14,8 +15,7 @@ import io.azimuth.server.Provider;
  */
 public final class ImagesProvider implements Provider {
     private volatile VirtualMachineSource vmSource = (tx, vm, field) -> {
-        throw new ApiException(404, "NotFound", "The virtual machine '" + vm + "' given in '" + field
-                + "' was not found.", field);
+        throw ArmErrors.referenceNotFound("virtual machine", vm.toString(), field);
     };
 
     /** Lets the virtual-machine provider supply images made from VMs. */

@@ -1,5 +1,6 @@
 package io.azimuth.compute.vms;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,7 +85,7 @@ final class VirtualMachines {
         StoredOperation op = store.write(tx -> {
             ObjectNode doc = vms.require(tx, id);
             if (TrackedResources.busy(doc)) {
-                throw ApiException.conflict("OperationNotAllowed", "Operation '" + action + "' is not allowed on VM '"
+                throw ArmErrors.operationNotAllowed("Operation '" + action + "' is not allowed on VM '"
                         + id.name() + "' since another operation (" + TrackedResources.provisioningState(doc)
                         + ") is in progress on it.");
             }
@@ -103,7 +104,7 @@ final class VirtualMachines {
     }
 
     static ApiException notAllowed(ObjectNode vm, String action, String why) {
-        return ApiException.conflict("OperationNotAllowed", "Operation '" + action + "' is not allowed on VM '"
+        return ArmErrors.operationNotAllowed("Operation '" + action + "' is not allowed on VM '"
                 + vm.path("name").asText() + "' since " + why + ".");
     }
 
@@ -388,7 +389,7 @@ final class VirtualMachines {
     private Completion completeCapture(StoreTx tx, StoredOperation op) {
         ObjectNode vm = tx.resource(op.target()).map(row -> Json.readObject(row.body())).orElse(null);
         if (vm == null) {
-            throw new ApiException(404, "NotFound", "The VM was deleted before its capture finished.");
+            throw ArmErrors.notFound("The VM was deleted before its capture finished.");
         }
         ObjectNode input = Json.readObject(op.input());
         JsonNode storage = vm.path("properties").path("storageProfile");

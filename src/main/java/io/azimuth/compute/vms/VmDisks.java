@@ -1,5 +1,6 @@
 package io.azimuth.compute.vms;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -146,7 +147,7 @@ final class VmDisks {
             ResourceId diskId = ResourceId.resource(vm.subscriptionId(), vm.resourceGroup(), "Microsoft.Compute",
                     "disks", osDisk.get("name").asText());
             if (tx.resource(diskId.key()).isPresent()) {
-                throw ApiException.conflict("ConflictingDiskName", "A disk named '" + diskId.name()
+                throw ArmErrors.conflict("ConflictingDiskName", "A disk named '" + diskId.name()
                         + "' already exists in resource group '" + vm.resourceGroup() + "'.");
             }
             ObjectNode creation = Json.object();
@@ -201,9 +202,8 @@ final class VmDisks {
             if (option.equals("Attach")) {
                 String raw = Fields.text(Fields.object(d, "managedDisk", f + ".managedDisk"), "id", f + ".managedDisk.id");
                 ResourceId diskId = Fields.reference(raw, f + ".managedDisk.id", DiskDocuments.TYPE);
-                ObjectNode existing = TrackedResources.lookup(tx, diskId).orElseThrow(() -> new ApiException(404,
-                        "NotFound", "The managed disk '" + raw + "' given in '" + f + ".managedDisk.id' was not found.",
-                        f + ".managedDisk.id"));
+                ObjectNode existing = TrackedResources.lookup(tx, diskId).orElseThrow(() -> ArmErrors.referenceNotFound("managed disk",
+                        raw, f + ".managedDisk.id"));
                 requireFree(existing, raw);
                 DiskDocuments.setManagedBy(tx, diskId, vm.toString());
                 disk.put("name", diskId.name());
@@ -256,7 +256,7 @@ final class VmDisks {
                 ResourceId diskId = ResourceId.resource(vm.subscriptionId(), vm.resourceGroup(), "Microsoft.Compute",
                         "disks", disk.get("name").asText());
                 if (tx.resource(diskId.key()).isPresent()) {
-                    throw ApiException.conflict("ConflictingDiskName", "A disk named '" + diskId.name()
+                    throw ArmErrors.conflict("ConflictingDiskName", "A disk named '" + diskId.name()
                             + "' already exists in resource group '" + vm.resourceGroup() + "'.");
                 }
                 ObjectNode creation = Json.object();
@@ -279,7 +279,7 @@ final class VmDisks {
     static void requireFree(ObjectNode disk, String raw) {
         String owner = disk.path("managedBy").asText("");
         if (!owner.isEmpty()) {
-            throw ApiException.conflict("OperationNotAllowed", "The disk '" + raw + "' is already attached to VM '"
+            throw ArmErrors.operationNotAllowed("The disk '" + raw + "' is already attached to VM '"
                     + owner + "'.");
         }
         DiskAccess.refuseWhileActive(disk, "attach");

@@ -1,5 +1,6 @@
 package io.azimuth.compute.vms;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
@@ -37,11 +38,10 @@ final class VmImages {
         if (ref != null && Fields.text(ref, "id", SP + ".imageReference.id") != null) {
             String raw = ref.get("id").asText();
             ResourceId imageId = Fields.reference(raw, SP + ".imageReference.id", "Microsoft.Compute/images");
-            ObjectNode custom = TrackedResources.lookup(tx, imageId).orElseThrow(() -> new ApiException(404, "NotFound",
-                    "The image '" + raw + "' given in '" + SP + ".imageReference.id' was not found.",
+            ObjectNode custom = TrackedResources.lookup(tx, imageId).orElseThrow(() -> ArmErrors.referenceNotFound("image", raw,
                     SP + ".imageReference.id"));
             if (TrackedResources.busy(custom)) {
-                throw ApiException.conflict("OperationNotAllowed", "The image '" + raw + "' is "
+                throw ArmErrors.operationNotAllowed("The image '" + raw + "' is "
                         + TrackedResources.provisioningState(custom) + "; a VM can be made from it once that has finished.");
             }
             JsonNode os = custom.path("properties").path("storageProfile").path("osDisk");

@@ -1,5 +1,6 @@
 package io.azimuth.compute.vms;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -138,18 +139,18 @@ public final class VmProvider implements Provider {
 
     /** An image's storage profile from a VM: only a deallocated, generalized VM, its disks as they are now. */
     private ObjectNode imageProfile(StoreTx tx, ResourceId vmId, String field) {
-        ObjectNode vm = TrackedResources.lookup(tx, vmId).orElseThrow(() -> new ApiException(404, "NotFound",
-                "The virtual machine '" + vmId + "' given in '" + field + "' was not found.", field));
+        ObjectNode vm = TrackedResources.lookup(tx, vmId).orElseThrow(() -> ArmErrors.referenceNotFound(
+                "virtual machine", vmId.toString(), field));
         if (TrackedResources.busy(vm)) {
-            throw ApiException.conflict("OperationNotAllowed", "The virtual machine '" + vmId.name() + "' is "
+            throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name() + "' is "
                     + TrackedResources.provisioningState(vm) + "; an image can be made from it once that has finished.");
         }
         if (!VmDocuments.generalized(vm)) {
-            throw ApiException.conflict("OperationNotAllowed", "The virtual machine '" + vmId.name()
+            throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name()
                     + "' is not generalized: generalize it before making an image of it.");
         }
         if (!VmDocuments.power(vm).equals("deallocated")) {
-            throw ApiException.conflict("OperationNotAllowed", "The virtual machine '" + vmId.name() + "' is "
+            throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name() + "' is "
                     + VmDocuments.power(vm) + ": deallocate it before making an image of it.");
         }
         JsonNode storage = vm.path("properties").path("storageProfile");

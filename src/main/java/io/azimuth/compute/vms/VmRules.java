@@ -1,5 +1,6 @@
 package io.azimuth.compute.vms;
 
+import io.azimuth.arm.ArmErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
@@ -131,8 +132,7 @@ final class VmRules {
             ObjectNode md = Fields.object(osIn, "managedDisk", SP + ".osDisk.managedDisk");
             String raw = Fields.text(md, "id", SP + ".osDisk.managedDisk.id");
             ResourceId diskId = Fields.reference(raw, SP + ".osDisk.managedDisk.id", DiskDocuments.TYPE);
-            ObjectNode disk = TrackedResources.lookup(tx, diskId).orElseThrow(() -> new ApiException(404, "NotFound",
-                    "The managed disk '" + raw + "' given in '" + SP + ".osDisk.managedDisk.id' was not found.",
+            ObjectNode disk = TrackedResources.lookup(tx, diskId).orElseThrow(() -> ArmErrors.referenceNotFound("managed disk", raw,
                     SP + ".osDisk.managedDisk.id"));
             VmDisks.requireFree(disk, raw);
             String osType = givenOsType != null ? givenOsType : disk.path("properties").path("osType").asText(null);
