@@ -55,6 +55,11 @@ public final class EmulatorRoutes {
         cached.put("budgetBytes", cache.budgetBytes());
         cached.put("hits", cache.hits());
         cached.put("misses", cache.misses());
+        io.azimuth.store.Store.Counts counts = platform.store().counts();
+        ObjectNode rows = body.putObject("storeCounts");
+        rows.put("resourceReads", counts.resourceReads());
+        rows.put("resourceWrites", counts.resourceWrites());
+        rows.put("commits", counts.commits());
         platform.vhds().stats().ifPresent(stats -> {
             ObjectNode blobs = body.putObject("blobs");
             blobs.put("blobs", stats.blobs());

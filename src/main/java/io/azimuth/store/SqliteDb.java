@@ -32,9 +32,10 @@ final class SqliteDb {
     /** Of the write connection: what the batch being run changes of the resources, null between batches. */
     ResourceCache.Batch changes;
 
-    SqliteDb(Connection connection, BooleanSupplier writing, Map<String, Store.References> references) {
+    SqliteDb(Connection connection, BooleanSupplier writing, Map<String, Store.References> references,
+             java.util.concurrent.atomic.LongAdder[] counters) {
         this.connection = connection;
-        this.tx = new SqliteTx(this, writing, references);
+        this.tx = new SqliteTx(this, writing, references, counters);
     }
 
     PreparedStatement statement(String sql) throws SQLException {

@@ -77,6 +77,9 @@ public final class SqliteStore implements Store {
     private volatile boolean closed;
     /** By resource type (lower case), what its documents reference; see {@link #indexReferences}. */
     private final Map<String, References> references = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Resource rows read by key, rows written, transactions committed: see {@link #counts}. */
+    private final java.util.concurrent.atomic.LongAdder[] counters = {new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
     /** The schema version the database had when it was opened (0: a new database). */
     private final int schemaBefore;
 
@@ -84,7 +87,7 @@ public final class SqliteStore implements Store {
         this.url = url;
         this.description = description;
         this.shared = shared;
-        this.writeDb = new SqliteDb(connection, this::onWriterThread, references);
+        this.writeDb = new SqliteDb(connection, this::onWriterThread, references, counters);
         schemaBefore = SqliteMigrations.migrate(connection);
         // every connection always has a (deferred) transaction open: begun here by the driver, and again by
         // SqliteDb.commit/end right after each one ends, so that the driver need not check after every statement
@@ -191,7 +194,7 @@ public final class SqliteStore implements Store {
                 s.execute("PRAGMA query_only=1");
             }
             c.setAutoCommit(false);
-            db = new SqliteDb(c, () -> false, references);
+            db = new SqliteDb(c, () -> false, references, counters);
             synchronized (allReaders) {
                 allReaders.add(db);
             }
@@ -366,6 +369,7 @@ public final class SqliteStore implements Store {
         }
         try {
             writeDb.commit();
+            counters[2].increment();
         } catch (StoreException e) {
             abandon(pending, e);
             return;
@@ -438,6 +442,11 @@ public final class SqliteStore implements Store {
             tx.blobs().clear();
             return null;
         });
+    }
+
+    @Override
+    public Counts counts() {
+        return new Counts(counters[0].sum(), counters[1].sum(), counters[2].sum());
     }
 
     @Override

@@ -33,9 +33,14 @@ final class SqliteTx implements StoreTx, Sql {
     /** By resource type (lower case), what its documents reference: see {@link Store#indexReferences}. */
     private final Map<String, Store.References> references;
 
-    SqliteTx(SqliteDb db, BooleanSupplier writing, Map<String, Store.References> references) {
+    /** Resource rows read by key, and written, by every transaction of the store: see {@link Store#counts}. */
+    private final java.util.concurrent.atomic.LongAdder[] counters;
+
+    SqliteTx(SqliteDb db, BooleanSupplier writing, Map<String, Store.References> references,
+             java.util.concurrent.atomic.LongAdder[] counters) {
         this.db = db;
         this.references = references;
+        this.counters = counters;
         this.writing = writing;
         this.blobs = new SqliteBlobCatalog(this);
     }
@@ -102,12 +107,14 @@ final class SqliteTx implements StoreTx, Sql {
 
     @Override
     public Optional<StoredResource> resource(String key) {
+        counters[0].increment();
         return query("SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE key = ?", SqliteTx::resourceRow, key).stream()
                 .findFirst();
     }
 
     @Override
     public Optional<String> resourceBody(String key) {
+        counters[0].increment();
         return query("SELECT body FROM resources WHERE key = ?", rs -> rs.getString(1), key).stream().findFirst();
     }
 
@@ -128,6 +135,7 @@ final class SqliteTx implements StoreTx, Sql {
     @Override
     public void putResource(StoredResource r, ResourceCache.Derived derived) {
         ResourceCache.Batch changes = changes();
+        counters[1].increment();
         changes.touch(r.key());
         update("INSERT INTO resources (key, id, subscription, resource_group, type, name, body, created_at, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id, "
@@ -170,6 +178,7 @@ final class SqliteTx implements StoreTx, Sql {
     @Override
     public boolean deleteResource(String key) {
         ResourceCache.Batch changes = changes();
+        counters[1].increment();
         changes.touch(key);
         boolean deleted = update("DELETE FROM resources WHERE key = ?", key) > 0;
         changes.deleted(key);

@@ -30,6 +30,18 @@ public interface Store extends AutoCloseable {
         java.util.Collection<String> in(String body);
     }
 
+    /**
+     * What the store has done with resource rows since it opened: rows read (a lookup by key; listings are not
+     * counted), rows written (inserted, replaced or deleted one by one) and transactions committed.
+     */
+    record Counts(long resourceReads, long resourceWrites, long commits) {
+    }
+
+    /** See {@link Counts}; a store that does not count answers zeros. */
+    default Counts counts() {
+        return new Counts(0, 0, 0);
+    }
+
     /** Empties all state. */
     void reset();
 
