@@ -48,6 +48,7 @@ final class VirtualMachines {
     private final VmDisks disks;
     private final ManagedContent content;
     private final VhdStore vhds;
+    private final VmCapture capture;
 
     VirtualMachines(Store store, OperationEngine operations, VmDisks disks, ManagedContent content) {
         this.store = store;
@@ -55,6 +56,7 @@ final class VirtualMachines {
         this.disks = disks;
         this.content = content;
         this.vhds = content.vhds();
+        this.capture = new VmCapture(vhds);
         operations.register(KIND + "start", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
         operations.register(KIND + "restart", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
         operations.register(KIND + "powerOff", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "stopped")));
@@ -63,7 +65,7 @@ final class VirtualMachines {
         operations.register(KIND + "generalize", (tx, op) -> apply(tx, op,
                 doc -> VmDocuments.state(doc).put("generalized", true)));
         operations.register(KIND + "reimage", this::completeReimage);
-        operations.register(KIND + "capture", this::completeCapture);
+        operations.register(KIND + "capture", capture::complete);
     }
 
     @FunctionalInterface
@@ -101,6 +103,11 @@ final class VirtualMachines {
             return op.result() == null ? ApiResponse.empty(200) : ApiResponse.json(200, parse(op.result()));
         }
         return operations.accepted(r, op, ApiResponse.empty(202));
+    }
+
+    /** Capture's checks and copies. */
+    VmCapture capture() {
+        return capture;
     }
 
     static ApiException notAllowed(ObjectNode vm, String action, String why) {
@@ -154,7 +161,7 @@ final class VirtualMachines {
         }
     }
 
-    private static void save(StoreTx tx, ObjectNode doc) {
+    static void save(StoreTx tx, ObjectNode doc) {
         ResourceId id = ResourceId.parse(doc.path("id").asText());
         long now = System.currentTimeMillis();
         long created = tx.resource(id.key()).map(row -> row.createdAt()).orElse(now);
@@ -329,140 +336,6 @@ final class VirtualMachines {
         JsonNode userImage = osDisk.path("image").path("uri");
         return userImage.isTextual() ? new VmDisks.Origin(null, BlobRef.parse(userImage.asText()), bytes)
                 : VmDisks.Origin.blank(bytes);
-    }
-
-    // ---- capture ----
-
-    /** Checks capture's parameters at request time. */
-    static ObjectNode captureInput(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw Fields.invalid("parameters", "Required parameters 'vhdPrefix', 'destinationContainerName' and "
-                    + "'overwriteVhds' are missing.");
-        }
-        String prefix = Fields.text(body, "vhdPrefix", "vhdPrefix");
-        String container = Fields.text(body, "destinationContainerName", "destinationContainerName");
-        Boolean overwrite = Fields.bool(body, "overwriteVhds", "overwriteVhds");
-        if (prefix == null || prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]{1,200}")) {
-            throw Fields.invalid("vhdPrefix", "'vhdPrefix' is required: letters, digits, '.', '_' and '-'.");
-        }
-        if (container == null || !container.matches("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")) {
-            throw Fields.invalid("destinationContainerName", "'destinationContainerName' is required and must be a "
-                    + "container name (3-63 lower-case letters, digits and single hyphens).");
-        }
-        if (overwrite == null) {
-            throw Fields.invalid("overwriteVhds", "Required parameter 'overwriteVhds' is missing (null).");
-        }
-        ObjectNode input = Json.object();
-        input.put("vhdPrefix", prefix);
-        input.put("destinationContainerName", container);
-        input.put("overwriteVhds", overwrite);
-        return input;
-    }
-
-    /** Where capture writes a disk: beside the OS disk, under system/Microsoft.Compute/Images/{container}. */
-    static BlobRef captureTarget(ObjectNode vm, JsonNode input, String disk) {
-        BlobRef os = BlobRef.parse(vm.path("properties").path("storageProfile").path("osDisk").path("vhd").path("uri").asText());
-        return new BlobRef(os.account(), "system", "Microsoft.Compute/Images/" + input.path("destinationContainerName")
-                .asText() + "/" + input.path("vhdPrefix").asText() + "-" + disk + "."
-                + vm.path("properties").path("vmId").asText() + ".vhd", os.suffix());
-    }
-
-    void checkCapture(StoreTx tx, ObjectNode vm, JsonNode input) {
-        JsonNode os = vm.path("properties").path("storageProfile").path("osDisk");
-        if (!os.has("vhd")) {
-            throw notAllowed(vm, "capture", "its OS disk is a managed disk: capture takes VMs with unmanaged disks; "
-                    + "make an image of it instead");
-        }
-        if (!VmDocuments.generalized(vm)) {
-            throw notAllowed(vm, "capture", "it is not generalized");
-        }
-        if (!VmDocuments.power(vm).equals("deallocated") && !VmDocuments.power(vm).equals("stopped")) {
-            throw notAllowed(vm, "capture", "it is running");
-        }
-        if (!input.path("overwriteVhds").asBoolean()
-                && tx.outside(BlobWork.size(vhds, captureTarget(vm, input, "osDisk"))).isPresent()) {
-            throw ApiException.conflict("BlobAlreadyExists", "The blob '" + captureTarget(vm, input, "osDisk").uri()
-                    + "' exists and 'overwriteVhds' is false.");
-        }
-    }
-
-    private Completion completeCapture(StoreTx tx, StoredOperation op) {
-        ObjectNode vm = tx.resource(op.target()).map(row -> Json.readObject(row.body())).orElse(null);
-        if (vm == null) {
-            throw ArmErrors.notFound("The VM was deleted before its capture finished.");
-        }
-        ObjectNode input = Json.readObject(op.input());
-        JsonNode storage = vm.path("properties").path("storageProfile");
-        JsonNode os = storage.path("osDisk");
-        BlobRef osTarget = captureTarget(vm, input, "osDisk");
-        // the copies run outside the write (their account may be remote), all before it commits; the request checked
-        // 'overwriteVhds', and from then on the names (which hold the VM's id) are the operation's: a resumed
-        // operation copies again over what it copied before
-        List<OutsideWork<?>> copies = new ArrayList<>();
-        copies.add(BlobWork.copy(vhds, BlobRef.parse(os.path("vhd").path("uri").asText()), osTarget, true));
-        for (JsonNode d : storage.path("dataDisks")) {
-            if (d.has("vhd")) {
-                copies.add(BlobWork.copy(vhds, BlobRef.parse(d.path("vhd").path("uri").asText()),
-                        captureTarget(vm, input, "dataDisk-" + d.path("lun").asInt()), true));
-            }
-        }
-        tx.outside(copies);
-
-        ObjectNode template = Json.object();
-        template.put("$schema", "http://schema.management.azure.com/schemas/2014-04-01-preview/VM_IP.json");
-        template.put("contentVersion", "1.0.0.0");
-        ObjectNode params = template.putObject("parameters");
-        params.putObject("vmName").put("type", "string");
-        ObjectNode size = params.putObject("vmSize");
-        size.put("type", "string");
-        size.put("defaultValue", vm.path("properties").path("hardwareProfile").path("vmSize").asText());
-        params.putObject("adminUserName").put("type", "string");
-        params.putObject("adminPassword").put("type", "securestring");
-        params.putObject("networkInterfaceId").put("type", "string");
-        ObjectNode resource = template.putArray("resources").addObject();
-        resource.put("apiVersion", op.apiVersion());
-        ObjectNode props = resource.putObject("properties");
-        props.putObject("hardwareProfile").put("vmSize", "[parameters('vmSize')]");
-        ObjectNode sp = props.putObject("storageProfile");
-        ObjectNode osOut = sp.putObject("osDisk");
-        osOut.put("osType", os.path("osType").asText());
-        osOut.put("name", osTarget.path().substring(osTarget.path().lastIndexOf('/') + 1));
-        osOut.put("createOption", "FromImage");
-        osOut.putObject("image").put("uri", osTarget.uri());
-        osOut.putObject("vhd").put("uri", "https://" + osTarget.account() + ".blob." + osTarget.suffix()
-                + "/vmcontainer" + UUID.randomUUID() + "/osDisk." + UUID.randomUUID() + ".vhd");
-        osOut.put("caching", os.path("caching").asText("ReadWrite"));
-        ArrayNode data = sp.putArray("dataDisks");
-        for (JsonNode d : storage.path("dataDisks")) {
-            if (!d.has("vhd")) {
-                continue;
-            }
-            BlobRef target = captureTarget(vm, input, "dataDisk-" + d.path("lun").asInt());
-            ObjectNode dd = data.addObject();
-            dd.put("lun", d.path("lun").asInt());
-            dd.put("name", target.path().substring(target.path().lastIndexOf('/') + 1));
-            dd.put("createOption", "FromImage");
-            dd.putObject("image").put("uri", target.uri());
-            dd.putObject("vhd").put("uri", "https://" + target.account() + ".blob." + target.suffix()
-                    + "/vmcontainer" + UUID.randomUUID() + "/dataDisk" + d.path("lun").asInt() + "." + UUID.randomUUID()
-                    + ".vhd");
-            dd.put("caching", d.path("caching").asText("None"));
-        }
-        ObjectNode osProfile = props.putObject("osProfile");
-        osProfile.put("computerName", "[parameters('vmName')]");
-        osProfile.put("adminUsername", "[parameters('adminUserName')]");
-        osProfile.put("adminPassword", "[parameters('adminPassword')]");
-        props.putObject("networkProfile").putArray("networkInterfaces").addObject()
-                .put("id", "[parameters('networkInterfaceId')]");
-        resource.put("type", "Microsoft.Compute/virtualMachines");
-        resource.put("location", vm.path("location").asText());
-        resource.put("name", "[parameters('vmName')]");
-        template.put("id", "/subscriptions/" + op.subscription() + "/providers/Microsoft.Compute/locations/"
-                + op.location() + "/operations/" + op.id());
-
-        vm.withObjectProperty("properties").put("provisioningState", TrackedResources.SUCCEEDED);
-        save(tx, vm);
-        return Completion.ok(template);
     }
 
     // ---- deletion ----

@@ -103,9 +103,9 @@ public final class VmProvider implements Provider {
             return null;
         }, true));
         vm.action("capture", (r, id) -> {
-            ObjectNode input = VirtualMachines.captureInput(r.json());
+            ObjectNode input = VmCapture.input(r.json());
             return machines.action(r, id, "capture", (tx, doc) -> {
-                machines.checkCapture(tx, doc, input);
+                machines.capture().check(tx, doc, input);
                 return input;
             }, false);
         });
