@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OperationEngine {
     private static final Logger LOG = LoggerFactory.getLogger(OperationEngine.class);
     private static final long RETENTION_MILLIS = 24L * 60 * 60 * 1000;
+    private static final long FORGET_EVERY_MILLIS = 60L * 60 * 1000;
     private static final int MAX_ATTEMPTS = 5;
 
     private final Vertx vertx;
@@ -122,19 +123,37 @@ public final class OperationEngine {
         }
     }
 
-    /** Resumes every operation that was in progress when the process last stopped, and forgets old ones. */
+    /**
+     * Resumes every operation that was in progress when the process last stopped, forgets operations that ended more
+     * than a day ago, and from then on forgets them every hour.
+     */
     public void resume() {
         var pending = store.write(tx -> {
-            int forgotten = tx.deleteOperationsEndedBefore(System.currentTimeMillis() - RETENTION_MILLIS);
-            if (forgotten > 0) {
-                LOG.debug("forgot {} ended operations", forgotten);
-            }
+            forget(tx);
             return tx.operationsInProgress();
         });
         if (!pending.isEmpty()) {
             LOG.info("resuming {} long-running operation(s)", pending.size());
         }
         pending.forEach(op -> schedule(op.id(), op.dueAt(), 1));
+        vertx.setPeriodic(FORGET_EVERY_MILLIS, t -> vertx.executeBlocking(() -> {
+            try {
+                store.write(tx -> {
+                    forget(tx);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("ended operations could not be forgotten: {}", e.toString());
+            }
+            return null;
+        }, false));
+    }
+
+    private static void forget(StoreTx tx) {
+        int forgotten = tx.deleteOperationsEndedBefore(System.currentTimeMillis() - RETENTION_MILLIS);
+        if (forgotten > 0) {
+            LOG.debug("forgot {} ended operations", forgotten);
+        }
     }
 
     public long delayMillis() {

@@ -1,8 +1,9 @@
 package io.azimuth.server;
 
 /**
- * A resource provider package (Microsoft.Resources, Microsoft.Compute images, ...): registers its resource types,
- * routes and operation handlers on the platform. Adding a resource type means adding one of these.
+ * A resource provider package (Microsoft.Resources, Microsoft.Compute images, ...): declares its resource kinds to the
+ * platform's {@code ResourceKinds} (and registers whatever routes and operation handlers are its own). Adding a
+ * resource type means adding a package with one of these.
  */
 public interface Provider {
     void register(Platform platform);

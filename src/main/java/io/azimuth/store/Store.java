@@ -1,8 +1,8 @@
 package io.azimuth.store;
 
 /**
- * The persistence boundary. Implementations: SQLite (embedded, on disk or in memory); a PostgreSQL one can
- * satisfy the same contract. A {@link #write} returns only after its transaction is durable.
+ * The persistence boundary: units of work, read or written. One implementation, {@link SqliteStore} (embedded, on
+ * disk or in memory). A {@link #write} returns only after its transaction is durable.
  */
 public interface Store extends AutoCloseable {
     <T> T read(Work<T> work);
