@@ -1,6 +1,5 @@
 package io.azimuth.blobs;
 
-import io.azimuth.http.ApiException;
 import io.azimuth.store.OutsideWork;
 import io.azimuth.store.StoreTx;
 
@@ -74,7 +73,7 @@ public final class BlobWork {
                 try {
                     write.run();
                 } catch (RuntimeException e) {
-                    if (created && !(e instanceof ApiException a && a.status() == 409)) {
+                    if (created && !(e instanceof BlobException b && b.isConflict())) {
                         deleteQuietly(vhds, target, e);
                     }
                     throw e;

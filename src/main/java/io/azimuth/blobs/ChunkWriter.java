@@ -1,6 +1,6 @@
 package io.azimuth.blobs;
 
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException.Reason;
 import io.azimuth.store.BlobCatalog;
 import io.azimuth.store.BlobCatalog.Chunk;
 import io.azimuth.store.BlobCatalog.Content;
@@ -362,7 +362,7 @@ final class ChunkWriter implements BlobWriter {
                     owner.checkGenerationUnchecked(generation);
                     BlobCatalog catalog = tx.blobs();
                     Content current = catalog.blob(blob.account(), blob.container(), blob.path())
-                            .orElseThrow(() -> new ApiException(404, "NotFound", "The blob '" + blob.uri()
+                            .orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '" + blob.uri()
                                     + "' was deleted while it was being changed."));
                     Map<Long, String> changed = new HashMap<>();
                     parts.forEach((index, p) -> {

@@ -1,6 +1,6 @@
 package io.azimuth.blobs;
 
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException.Reason;
 import io.azimuth.store.BlobCatalog;
 import io.azimuth.store.BlobCatalog.Content;
 import io.azimuth.store.Store;
@@ -246,7 +246,7 @@ public final class ChunkedVhdStore implements VhdStore, SparseReads {
                 return new Tail(size, hash);
             });
             if (tail == null) {
-                throw new ApiException(404, "NotFound", "The blob '" + blob.uri() + "' given in '" + field
+                throw new BlobException(Reason.NOT_FOUND, "The blob '" + blob.uri() + "' given in '" + field
                         + "' does not exist.", field);
             }
             byte[] footer = new byte[VhdFooter.SIZE];
@@ -269,7 +269,7 @@ public final class ChunkedVhdStore implements VhdStore, SparseReads {
             try {
                 return new Vhd(blob, VhdFooter.validate(footer, tail.size()));
             } catch (IllegalArgumentException e) {
-                throw new ApiException(400, "InvalidParameter", "The blob '" + blob.uri() + "' given in '" + field
+                throw new BlobException(Reason.INVALID, "The blob '" + blob.uri() + "' given in '" + field
                         + "' is not a valid fixed VHD: " + e.getMessage() + ".", field);
             }
         }
@@ -387,7 +387,7 @@ public final class ChunkedVhdStore implements VhdStore, SparseReads {
 
     @Override
     public BlobWriter openEdit(BlobRef blob) {
-        long size = size(blob).orElseThrow(() -> new ApiException(404, "NotFound", "The blob '" + blob.uri()
+        long size = size(blob).orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '" + blob.uri()
                 + "' does not exist."));
         return new ChunkWriter(this, files, blob, true, size, generation.get());
     }
@@ -407,10 +407,10 @@ public final class ChunkedVhdStore implements VhdStore, SparseReads {
         store.write(tx -> {
             BlobCatalog catalog = tx.blobs();
             Content content = catalog.blob(source.account(), source.container(), source.path())
-                    .orElseThrow(() -> new ApiException(404, "NotFound", "The blob '" + source.uri()
+                    .orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '" + source.uri()
                             + "' does not exist."));
             if (!overwrite && catalog.blob(target.account(), target.container(), target.path()).isPresent()) {
-                throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' already exists.");
+                throw new BlobException(Reason.ALREADY_EXISTS, "The blob '" + target.uri() + "' already exists.");
             }
             List<String> freed = catalog.link(target.account(), target.container(), target.path(), content.id());
             tx.afterCommit(() -> {

@@ -1,6 +1,6 @@
 package io.azimuth.blobs;
 
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException.Reason;
 
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
@@ -20,7 +20,7 @@ public interface VhdStore extends AutoCloseable {
      * The blob as a fixed VHD.
      *
      * @param field the request field that named it, for the error's target
-     * @throws ApiException 404 when the blob does not exist, 400 when it is not a valid fixed VHD
+     * @throws BlobException 404 when the blob does not exist, 400 when it is not a valid fixed VHD
      */
     Vhd vhd(BlobRef blob, String field);
 
@@ -46,7 +46,7 @@ public interface VhdStore extends AutoCloseable {
      * keep them), published on {@link BlobWriter#commit} as the blob's new content, replacing the old atomically.
      * Readers that opened the blob before keep seeing the old bytes.
      *
-     * @throws ApiException 404 when the blob does not exist
+     * @throws BlobException 404 when the blob does not exist
      */
     BlobWriter openEdit(BlobRef blob);
 
@@ -54,7 +54,7 @@ public interface VhdStore extends AutoCloseable {
      * Grows a fixed VHD to {@code newVirtualSize} bytes: its data stays, the old footer's place becomes zeros and a
      * new footer is written at the new end. Nothing happens when the size is unchanged.
      *
-     * @throws ApiException 404 when the blob does not exist, 400 when it is not a valid fixed VHD or would shrink
+     * @throws BlobException 404 when the blob does not exist, 400 when it is not a valid fixed VHD or would shrink
      */
     default void resize(BlobRef blob, long newVirtualSize) {
         long old = vhd(blob, "blob").virtualSize();
@@ -62,7 +62,7 @@ public interface VhdStore extends AutoCloseable {
             return;
         }
         if (old > newVirtualSize || newVirtualSize % VhdFooter.MIB != 0) {
-            throw new ApiException(400, "InvalidParameter", "The VHD '" + blob.uri() + "' of " + old
+            throw new BlobException(Reason.INVALID, "The VHD '" + blob.uri() + "' of " + old
                     + " bytes cannot be resized to " + newVirtualSize + " bytes: it only grows, by whole MiB.");
         }
         try (BlobWriter w = openEdit(blob)) {

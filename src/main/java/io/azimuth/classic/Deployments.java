@@ -3,6 +3,7 @@ package io.azimuth.classic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.blobs.BlobException;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.Vhd;
@@ -519,7 +520,7 @@ final class Deployments {
     private Vhd vhd(StoreTx tx, BlobRef blob, String at) {
         try {
             return tx.outside(BlobWork.vhd(vhds, blob, at));
-        } catch (ApiException e) {
+        } catch (BlobException e) {
             throw ClassicErrors.badRequest(e.getMessage());
         }
     }
@@ -536,8 +537,8 @@ final class Deployments {
         return BlobWork.write(vhds, "copy of " + source.uri(), target, () -> {
             try {
                 vhds.copy(source, target, false);
-            } catch (ApiException e) {
-                if (e.status() == 409) {
+            } catch (BlobException e) {
+                if (e.isConflict()) {
                     throw ClassicErrors.conflict("A blob already exists at '" + target.uri() + "', given in '" + at
                             + "'.");
                 }

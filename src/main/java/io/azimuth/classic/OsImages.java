@@ -2,6 +2,7 @@ package io.azimuth.classic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.blobs.BlobException;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.Vhd;
@@ -99,7 +100,7 @@ final class OsImages {
         Vhd vhd;
         try {
             vhd = vhds.vhd(blob, "OSImage/MediaLink");
-        } catch (ApiException e) {
+        } catch (BlobException e) {
             throw ClassicErrors.badRequest(e.getMessage());
         }
         ObjectNode image = document(name, label, link.strip(),

@@ -1,5 +1,6 @@
 package io.azimuth.compute;
 
+import io.azimuth.blobs.BlobException;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.Vhd;
@@ -31,7 +32,7 @@ public final class StagedBlobs implements AutoCloseable {
     }
 
     /** What staging a blob found: its check (under {@code field}) or the refusal, and its staging copy. */
-    private record Staged(String field, BlobRef staging, Vhd vhd, ApiException failure) {
+    private record Staged(String field, BlobRef staging, Vhd vhd, BlobException failure) {
     }
 
     private final StoreTx tx;
@@ -84,7 +85,7 @@ public final class StagedBlobs implements AutoCloseable {
                 Vhd vhd;
                 try {
                     vhd = vhds.vhd(blob, field);
-                } catch (ApiException e) {
+                } catch (BlobException e) {
                     return new Staged(field, null, null, e);
                 }
                 BlobRef staging = BlobRef.managed(ManagedContent.STAGING, UUID.randomUUID().toString());

@@ -25,6 +25,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +34,9 @@ import java.util.regex.Pattern;
  * unless a {@link FastHandler} answers at once on the event loop) → serialisation, with every failure rendered by
  * the route's envelope. Nothing a handler throws escapes as anything but an envelope error. A method with a
  * {@link StreamingHandler} skips the body step: the checks run first and the handler reads the body itself,
- * unbounded. Streamed response bodies are read on a worker and written with back-pressure.
+ * unbounded. Streamed response bodies are read on a worker and written with back-pressure. Failures of the layers
+ * below the API (the blob store's refusals) reach the envelope through the translation the server gives, as the
+ * {@link ApiException} they stand for; anything else is a 500 with the request id.
  */
 public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -43,11 +46,26 @@ public final class Pipeline {
     private final Vertx vertx;
     private final Router router;
     private final long maxBodyBytes;
+    private final Function<RuntimeException, ApiException> translation;
 
-    public Pipeline(Vertx vertx, Router router, long maxBodyBytes) {
+    /**
+     * @param translation the API error a failure of a lower layer stands for, or null for one it does not know
+     *                    (which is then an internal error)
+     */
+    public Pipeline(Vertx vertx, Router router, long maxBodyBytes,
+                    Function<RuntimeException, ApiException> translation) {
         this.vertx = vertx;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
+        this.translation = translation;
+    }
+
+    /** The API error {@code failure} is, when it is a known one; null otherwise. */
+    private ApiException known(Throwable failure) {
+        if (failure instanceof ApiException api) {
+            return api;
+        }
+        return failure instanceof RuntimeException e ? translation.apply(e) : null;
     }
 
     public void handle(HttpServerRequest http) {
@@ -130,11 +148,9 @@ public final class Pipeline {
             if (handler instanceof FastHandler fast) {
                 now = fast.tryNow(request);
             }
-        } catch (ApiException e) {
-            respondError(http, request, envelope, e, started);
-            return;
         } catch (RuntimeException e) {
-            respondError(http, request, envelope, internal(request, e), started);
+            ApiException known = known(e);
+            respondError(http, request, envelope, known != null ? known : internal(request, e), started);
             return;
         }
         if (now != null) {
@@ -192,11 +208,10 @@ public final class Pipeline {
                         long started) {
         if (ar.succeeded()) {
             respond(http, request, envelope, ar.result(), started);
-        } else if (ar.cause() instanceof ApiException e) {
-            respondError(http, request, envelope, e, started);
-        } else {
-            respondError(http, request, envelope, internal(request, ar.cause()), started);
+            return;
         }
+        ApiException known = known(ar.cause());
+        respondError(http, request, envelope, known != null ? known : internal(request, ar.cause()), started);
     }
 
     private static ApiException internal(ApiRequest request, Throwable cause) {

@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The long-running-operation engine every provider uses. A provider begins an operation inside the write that
@@ -40,14 +41,21 @@ public final class OperationEngine {
     private static final int MAX_ATTEMPTS = 5;
 
     private final Vertx vertx;
+    private final Function<RuntimeException, ApiException> translation;
     private final Store store;
     private final long delayMillis;
     private final Map<String, OperationHandler> handlers = new ConcurrentHashMap<>();
 
-    public OperationEngine(Vertx vertx, Store store, long delayMillis) {
+    /**
+     * @param translation the API error a failure of a lower layer (the blob store's refusals) stands for, or null for
+     *                    one it does not know: a known error fails the operation with it, an unknown one is retried
+     */
+    public OperationEngine(Vertx vertx, Store store, long delayMillis,
+                           Function<RuntimeException, ApiException> translation) {
         this.vertx = vertx;
         this.store = store;
         this.delayMillis = delayMillis;
+        this.translation = translation;
     }
 
     public void register(String kind, OperationHandler handler) {
@@ -184,13 +192,16 @@ public final class OperationEngine {
                         c.result() == null ? null : Json.write(c.result())));
                 return null;
             });
-        } catch (ApiException e) {
-            store.write(tx -> {
-                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> tx.putOperation(
-                        op.failed(System.currentTimeMillis(), e.status(), Json.write(e.errorObject()))));
-                return null;
-            });
         } catch (RuntimeException e) {
+            ApiException known = e instanceof ApiException api ? api : translation.apply(e);
+            if (known != null) {
+                store.write(tx -> {
+                    tx.operation(id).filter(op -> !op.done()).ifPresent(op -> tx.putOperation(
+                            op.failed(System.currentTimeMillis(), known.status(), Json.write(known.errorObject()))));
+                    return null;
+                });
+                return;
+            }
             if (attempt < MAX_ATTEMPTS) {
                 LOG.warn("operation {} could not complete (attempt {}): {}", id, attempt, e.toString());
                 schedule(id, System.currentTimeMillis() + 1000L * attempt, attempt + 1);

@@ -197,7 +197,7 @@ public final class AzimuthServer implements AutoCloseable {
         ProviderCatalog catalog = new ProviderCatalog();
         ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog);
         Router router = new Router(arm);
-        OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis());
+        OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis(), Failures::known);
         Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds);
         for (Provider provider : providers()) {
             provider.register(platform);
@@ -207,7 +207,7 @@ public final class AzimuthServer implements AutoCloseable {
         }
         operations.routes(router, arm);
         new EmulatorRoutes(platform, tls, VERSION).register(router, new EmulatorEnvelope());
-        Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes());
+        Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known);
         operations.resume();
 
         if (config.httpPort() >= 0) {

@@ -1,6 +1,5 @@
 package io.azimuth.blobs;
 
-import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.store.StoreTx;
 import org.junit.jupiter.api.Test;
@@ -86,8 +85,8 @@ class BlobWorkTest {
                 try {
                     tx.outside(BlobWork.vhd(vhds, blob("none.vhd"), "field"));
                     missing = "found";
-                } catch (ApiException e) {
-                    missing = e.status() + " " + e.getMessage();
+                } catch (BlobException e) {
+                    missing = e.reason().status + " " + e.getMessage();
                 }
                 return size.getAsLong() + ", " + missing;
             });
@@ -95,7 +94,7 @@ class BlobWorkTest {
                     + "' given in 'field' does not exist.");
             assertThatThrownBy(() -> store.write((StoreTx tx) -> tx.outside(
                     BlobWork.copy(vhds, blob("a.vhd"), blob("a.vhd"), false))))
-                    .isInstanceOf(ApiException.class).hasMessageContaining("already exists");
+                    .isInstanceOf(BlobException.class).hasMessageContaining("already exists");
             assertThat(vhds.size(blob("a.vhd"))).as("a 409 leaves the blob that was there").isPresent();
         }
     }

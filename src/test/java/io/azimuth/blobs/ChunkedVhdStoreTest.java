@@ -1,6 +1,5 @@
 package io.azimuth.blobs;
 
-import io.azimuth.http.ApiException;
 import io.azimuth.store.SqliteStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,17 +105,17 @@ class ChunkedVhdStoreTest {
         assertThat(store.chunkFileCount()).as("chunk files on disk").isEqualTo(stats().chunks());
     }
 
-    static ApiException vhdError(VhdStore store, BlobRef blob) {
+    static BlobException vhdError(VhdStore store, BlobRef blob) {
         try {
             store.vhd(blob, "properties.source.uri");
-        } catch (ApiException e) {
+        } catch (BlobException e) {
             return e;
         }
         throw new AssertionError("the blob was taken as a valid VHD");
     }
 
-    static void assertNamesTheField(ApiException e, int status, String reason) {
-        assertThat(e.status()).isEqualTo(status);
+    static void assertNamesTheField(BlobException e, int status, String reason) {
+        assertThat(e.reason().status).isEqualTo(status);
         assertThat(e.target()).isEqualTo("properties.source.uri");
         assertThat(e.getMessage()).contains("'properties.source.uri'", BLOB.uri(), reason);
     }
@@ -184,9 +183,9 @@ class ChunkedVhdStoreTest {
 
     @Test
     void aMissingBlobIs404NamingTheField() {
-        ApiException e = vhdError(store, BLOB);
+        BlobException e = vhdError(store, BLOB);
         assertNamesTheField(e, 404, "does not exist");
-        assertThat(e.code()).isEqualTo("NotFound");
+        assertThat(e.reason().code).isEqualTo("NotFound");
     }
 
     @Test
@@ -195,7 +194,7 @@ class ChunkedVhdStoreTest {
         footer[0] = 'X';
         putVhd(BLOB, MIB, footer);
         assertNamesTheField(vhdError(store, BLOB), 400, "no VHD footer (cookie 'conectix')");
-        assertThat(vhdError(store, BLOB).code()).isEqualTo("InvalidParameter");
+        assertThat(vhdError(store, BLOB).reason().code).isEqualTo("InvalidParameter");
     }
 
     @Test
@@ -411,12 +410,12 @@ class ChunkedVhdStoreTest {
 
     @Test
     void copyRefusesAMissingSourceAndAnExistingTargetUnlessOverwriting() throws IOException {
-        assertThatThrownBy(() -> store.copy(BLOB, COPY, false)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> store.copy(BLOB, COPY, false)).isInstanceOfSatisfying(BlobException.class,
+                e -> assertThat(e.reason().status).isEqualTo(404));
         write(BLOB, MIB, new long[]{0}, random((int) MIB, 1));
         write(COPY, MIB, new long[]{0}, random((int) MIB, 2));
-        assertThatThrownBy(() -> store.copy(BLOB, COPY, false)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(409));
+        assertThatThrownBy(() -> store.copy(BLOB, COPY, false)).isInstanceOfSatisfying(BlobException.class,
+                e -> assertThat(e.reason().status).isEqualTo(409));
         assertThat(stats().chunks()).isEqualTo(2);
 
         store.copy(BLOB, COPY, true);
@@ -497,8 +496,8 @@ class ChunkedVhdStoreTest {
         }
         assertThat(digest(BLOB)).isEqualTo(before);
         assertNoLeak();
-        assertThatThrownBy(() -> store.openEdit(COPY)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> store.openEdit(COPY)).isInstanceOfSatisfying(BlobException.class,
+                e -> assertThat(e.reason().status).isEqualTo(404));
     }
 
     @Test
@@ -675,8 +674,8 @@ class ChunkedVhdStoreTest {
                             case 1 -> {
                                 try {
                                     store.copy(name, names.get(random.nextInt(names.size())), true);
-                                } catch (ApiException e) {
-                                    assertThat(e.status()).isEqualTo(404);
+                                } catch (BlobException e) {
+                                    assertThat(e.reason().status).isEqualTo(404);
                                 }
                             }
                             case 2 -> store.delete(name);
@@ -685,8 +684,8 @@ class ChunkedVhdStoreTest {
                                     w.write(random.nextInt(3) * MIB,
                                             ByteBuffer.wrap(patterns[random.nextInt(patterns.length)]));
                                     w.commit(3 * MIB);
-                                } catch (ApiException e) {
-                                    assertThat(e.status()).isEqualTo(404); // deleted before or meanwhile
+                                } catch (BlobException e) {
+                                    assertThat(e.reason().status).isEqualTo(404); // deleted before or meanwhile
                                 }
                             }
                             default -> {

@@ -36,7 +36,8 @@ import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.SparseReads;
 import io.azimuth.blobs.VhdStore;
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException;
+import io.azimuth.blobs.BlobException.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.resources.ConnectionProvider;
@@ -235,10 +236,10 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
 
     @Override
     public Vhd vhd(BlobRef blob, String field) {
-        BlobProperties p = properties(blob).orElseThrow(() -> new ApiException(404, "NotFound", "The blob '"
+        BlobProperties p = properties(blob).orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '"
                 + blob.uri() + "' given in '" + field + "' does not exist.", field));
         if (p.getBlobType() != BlobType.PAGE_BLOB) {
-            throw new ApiException(400, "InvalidParameter", "The blob '" + blob.uri() + "' given in '" + field
+            throw new BlobException(Reason.INVALID, "The blob '" + blob.uri() + "' given in '" + field
                     + "' is a " + kind(p.getBlobType()) + ": a VHD must be a page blob.", field);
         }
         long size = p.getBlobSize();
@@ -249,7 +250,7 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
         try {
             return new Vhd(blob, VhdFooter.validate(footer, size));
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "InvalidParameter", "The blob '" + blob.uri() + "' given in '" + field
+            throw new BlobException(Reason.INVALID, "The blob '" + blob.uri() + "' given in '" + field
                     + "' is not a valid fixed VHD: " + e.getMessage() + ".", field);
         }
     }
@@ -257,10 +258,10 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
     /** A server-side copy inside this account; {@link RoutingVhdStore} streams copies between stores. */
     @Override
     public void copy(BlobRef source, BlobRef target, boolean overwrite) {
-        BlobProperties from = properties(source).orElseThrow(() -> new ApiException(404, "NotFound", "The blob '"
+        BlobProperties from = properties(source).orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '"
                 + source.uri() + "' does not exist."));
         if (!overwrite && properties(target).isPresent()) {
-            throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' already exists.");
+            throw new BlobException(Reason.ALREADY_EXISTS, "The blob '" + target.uri() + "' already exists.");
         }
         serverCopy(client(source), from.getETag(), target, overwrite);
     }
@@ -281,7 +282,7 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
             poller = creatingContainer(target, () -> to.beginCopy(options));
         } catch (RuntimeException e) {
             if (!overwrite && (AzureErrors.is(e, 409, BlobErrorCode.BLOB_ALREADY_EXISTS) || AzureErrors.is(e, 412, null))) {
-                throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' already exists.");
+                throw new BlobException(Reason.ALREADY_EXISTS, "The blob '" + target.uri() + "' already exists.");
             }
             if (!overwrite || !AzureErrors.is(e, 409, BlobErrorCode.INVALID_BLOB_TYPE)) {
                 throw AzureErrors.map(account, target, "copying to", e);
@@ -295,7 +296,7 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
         BlobCopyInfo info = done.getValue();
         if (done.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED
                 || info == null || info.getCopyStatus() != CopyStatusType.SUCCESS) {
-            throw new ApiException(502, "StorageAccountError", "Azure Storage did not copy " + source.getBlobUrl()
+            throw new BlobException(Reason.ACCOUNT_ERROR, "Azure Storage did not copy " + source.getBlobUrl()
                     + " to '" + target.uri() + "': " + (info == null ? done.getStatus()
                     : info.getCopyStatus() + (info.getError() == null ? "" : " (" + info.getError() + ")")) + ".");
         }
@@ -349,10 +350,10 @@ public final class AzureBlobStore implements VhdStore, SparseReads {
 
     @Override
     public BlobWriter openEdit(BlobRef blob) {
-        BlobProperties p = properties(blob).orElseThrow(() -> new ApiException(404, "NotFound", "The blob '"
+        BlobProperties p = properties(blob).orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '"
                 + blob.uri() + "' does not exist."));
         if (p.getBlobType() != BlobType.PAGE_BLOB) {
-            throw new ApiException(400, "InvalidParameter", "The blob '" + blob.uri() + "' is a "
+            throw new BlobException(Reason.INVALID, "The blob '" + blob.uri() + "' is a "
                     + kind(p.getBlobType()) + ": only page blobs can be changed in place.");
         }
         BlobRef temp = staging(blob);

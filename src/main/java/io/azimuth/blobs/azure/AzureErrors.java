@@ -3,7 +3,8 @@ package io.azimuth.blobs.azure;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
 import io.azimuth.blobs.BlobRef;
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException;
+import io.azimuth.blobs.BlobException.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,53 +39,53 @@ final class AzureErrors {
      *
      * @param doing what was being done, e.g. "reading", for the message
      */
-    static ApiException map(StorageAccount account, BlobRef blob, String doing, RuntimeException e) {
-        if (e instanceof ApiException api) {
-            return api;
+    static BlobException map(StorageAccount account, BlobRef blob, String doing, RuntimeException e) {
+        if (e instanceof BlobException known) {
+            return known;
         }
-        ApiException answer = answer(account, blob, doing, e);
-        if (answer.status() >= 500) {
+        BlobException answer = answer(account, blob, doing, e);
+        if (answer.reason().status >= 500) {
             LOG.warn("{}", answer.getMessage());
             LOG.debug("the failure behind it", e);
         }
         return answer;
     }
 
-    private static ApiException answer(StorageAccount account, BlobRef blob, String doing, RuntimeException e) {
+    private static BlobException answer(StorageAccount account, BlobRef blob, String doing, RuntimeException e) {
         String what = blob == null ? "" : " '" + blob.uri() + "'";
         if (e instanceof BlobStorageException b) {
             String code = b.getErrorCode() == null ? "" : b.getErrorCode().toString();
             String said = "(" + b.getStatusCode() + (code.isEmpty() ? "" : " " + code) + ")";
             switch (b.getStatusCode()) {
                 case 404:
-                    return new ApiException(404, "NotFound", "The blob" + what + " does not exist"
+                    return new BlobException(Reason.NOT_FOUND, "The blob" + what + " does not exist"
                             + (code.equals("ContainerNotFound") ? " (its container does not exist)." : "."));
                 case 409:
                     if (BlobErrorCode.BLOB_ALREADY_EXISTS.equals(b.getErrorCode())) {
-                        return new ApiException(409, "BlobAlreadyExists", "The blob" + what + " already exists.");
+                        return new BlobException(Reason.ALREADY_EXISTS, "The blob" + what + " already exists.");
                     }
-                    return new ApiException(409, "Conflict", "Azure Storage refused " + doing + what + " " + said
+                    return new BlobException(Reason.CONFLICT, "Azure Storage refused " + doing + what + " " + said
                             + ": " + firstLine(b.getServiceMessage()));
                 case 412:
-                    return new ApiException(409, "Conflict", "The blob" + what + " changed while " + doing + " it "
+                    return new BlobException(Reason.CONFLICT, "The blob" + what + " changed while " + doing + " it "
                             + said + ".");
                 case 400:
                 case 416:
-                    return new ApiException(400, "InvalidParameter", "Azure Storage refused " + doing + what + " "
+                    return new BlobException(Reason.INVALID, "Azure Storage refused " + doing + what + " "
                             + said + ": " + firstLine(b.getServiceMessage()));
                 case 401:
                 case 403:
-                    return new ApiException(502, "StorageAccountAuthenticationFailed", "Azure Storage account '"
+                    return new BlobException(Reason.ACCOUNT_AUTHENTICATION, "Azure Storage account '"
                             + account.name() + "' at " + account.endpoint() + " refused the emulator's "
                             + account.authentication() + " while " + doing + what + " " + said
                             + "; check --storage-account " + account.name() + "=...");
                 default:
-                    return new ApiException(502, "StorageAccountError", "Azure Storage account '" + account.name()
+                    return new BlobException(Reason.ACCOUNT_ERROR, "Azure Storage account '" + account.name()
                             + "' at " + account.endpoint() + " failed while " + doing + what + " " + said + ": "
                             + firstLine(b.getServiceMessage()));
             }
         }
-        return new ApiException(502, "StorageAccountUnreachable", "Azure Storage account '" + account.name() + "' at "
+        return new BlobException(Reason.ACCOUNT_UNREACHABLE, "Azure Storage account '" + account.name() + "' at "
                 + account.endpoint() + " cannot be reached while " + doing + what + ": " + cause(e) + ".");
     }
 

@@ -6,7 +6,8 @@ import com.azure.storage.blob.models.PageRange;
 import com.azure.storage.blob.specialized.PageBlobClient;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWriter;
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException;
+import io.azimuth.blobs.BlobException.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,8 +183,8 @@ final class PageBlobWriter implements BlobWriter {
         capacity = size;
     }
 
-    private ApiException tooLarge(long size) {
-        return new ApiException(400, "InvalidParameter", "The blob '" + target.uri() + "' would be " + size
+    private BlobException tooLarge(long size) {
+        return new BlobException(Reason.INVALID, "The blob '" + target.uri() + "' would be " + size
                 + " bytes: a page blob holds at most " + MAX_SIZE + " bytes.");
     }
 
@@ -197,7 +198,7 @@ final class PageBlobWriter implements BlobWriter {
             throw new IllegalStateException("the blob " + target.uri() + " is already committed");
         }
         if (size < 0 || size % PAGE != 0) {
-            throw new ApiException(400, "InvalidParameter", "The blob '" + target.uri() + "' would be " + size
+            throw new BlobException(Reason.INVALID, "The blob '" + target.uri() + "' would be " + size
                     + " bytes: Azure Storage keeps VHDs in page blobs, whose size is a multiple of 512 bytes.");
         }
         if (size > MAX_SIZE) {

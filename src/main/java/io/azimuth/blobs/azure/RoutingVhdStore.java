@@ -5,7 +5,8 @@ import io.azimuth.blobs.BlobWriter;
 import io.azimuth.blobs.Vhd;
 import io.azimuth.blobs.SparseReads;
 import io.azimuth.blobs.VhdStore;
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException;
+import io.azimuth.blobs.BlobException.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,13 +106,13 @@ public final class RoutingVhdStore implements VhdStore {
     static void stream(VhdStore from, BlobRef source, VhdStore to, BlobRef target, boolean overwrite) {
         Optional<SparseReads.SparseRead> opened = from instanceof SparseReads sparse ? sparse.openSparse(source)
                 : from.openRead(source).map(RoutingVhdStore::whole);
-        SparseReads.SparseRead read = opened.orElseThrow(() -> new ApiException(404, "NotFound", "The blob '"
+        SparseReads.SparseRead read = opened.orElseThrow(() -> new BlobException(Reason.NOT_FOUND, "The blob '"
                 + source.uri() + "' does not exist."));
         long started = System.nanoTime();
         long sent = 0;
         try (read) {
             if (!overwrite && to.size(target).isPresent()) {
-                throw new ApiException(409, "BlobAlreadyExists", "The blob '" + target.uri() + "' already exists.");
+                throw new BlobException(Reason.ALREADY_EXISTS, "The blob '" + target.uri() + "' already exists.");
             }
             SeekableByteChannel in = read.channel();
             long size = in.size();

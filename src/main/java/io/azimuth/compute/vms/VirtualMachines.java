@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.arm.Fields;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.ResourceRecords;
+import io.azimuth.blobs.BlobException;
 import io.azimuth.blobs.BlobRef;
 import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.VhdStore;
@@ -188,8 +189,8 @@ final class VirtualMachines {
             BlobRef source = BlobRef.parse(userImage.asText());
             try {
                 tx.outside(BlobWork.vhd(vhds, source, "storageProfile.osDisk.image.uri"));
-            } catch (ApiException e) {
-                if (e.status() != 404) {
+            } catch (BlobException e) {
+                if (e.reason() != BlobException.Reason.NOT_FOUND) {
                     throw e;
                 }
                 throw notAllowed(vm, "reimage", "the user image VHD '" + source.uri() + "' it was made from no "

@@ -10,7 +10,7 @@ import io.azimuth.blobs.BlobWriter;
 import io.azimuth.blobs.ChunkedVhdStore;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.support.Azurite;
 import io.azimuth.support.RecordingWrites;
@@ -69,10 +69,10 @@ class AzureBlobStoreIT {
         return BlobRef.parse(azurite.uri(container, name));
     }
 
-    static ApiException vhdError(BlobRef blob) {
+    static BlobException vhdError(BlobRef blob) {
         try {
             store.vhd(blob, "properties.storageProfile.osDisk.blobUri");
-        } catch (ApiException e) {
+        } catch (BlobException e) {
             return e;
         }
         throw new AssertionError("the blob was taken as a valid VHD");
@@ -102,18 +102,18 @@ class AzureBlobStoreIT {
     void aBlockBlobIs400NamingTheBlobAndTheField() {
         String name = unique("block");
         Vhds.sparse(MIB, 2, 0, 4096).uploadAsBlockBlob(vhds, name);
-        ApiException e = vhdError(ref("vhds", name));
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.code()).isEqualTo("InvalidParameter");
+        BlobException e = vhdError(ref("vhds", name));
+        assertThat(e.reason().status).isEqualTo(400);
+        assertThat(e.reason().code).isEqualTo("InvalidParameter");
         assertThat(e.target()).isEqualTo("properties.storageProfile.osDisk.blobUri");
         assertThat(e.getMessage()).contains(azurite.uri("vhds", name), "block blob", "must be a page blob");
     }
 
     @Test
     void aMissingBlobIs404NamingTheField() {
-        ApiException e = vhdError(ref("vhds", unique("missing")));
-        assertThat(e.status()).isEqualTo(404);
-        assertThat(e.code()).isEqualTo("NotFound");
+        BlobException e = vhdError(ref("vhds", unique("missing")));
+        assertThat(e.reason().status).isEqualTo(404);
+        assertThat(e.reason().code).isEqualTo("NotFound");
         assertThat(e.target()).isEqualTo("properties.storageProfile.osDisk.blobUri");
         assertThat(e.getMessage()).contains("does not exist");
         assertThat(store.size(ref("vhds", unique("missing")))).isEmpty();
@@ -126,8 +126,8 @@ class AzureBlobStoreIT {
         vhd.bytes()[vhd.bytes().length - 512 + 70] ^= 0x5a; // inside the unique id: the checksum no longer matches
         String name = unique("corrupt");
         vhd.uploadAsPageBlob(vhds, name);
-        ApiException e = vhdError(ref("vhds", name));
-        assertThat(e.status()).isEqualTo(400);
+        BlobException e = vhdError(ref("vhds", name));
+        assertThat(e.reason().status).isEqualTo(400);
         assertThat(e.getMessage()).contains(azurite.uri("vhds", name), "not a valid fixed VHD", "checksum");
     }
 
@@ -187,8 +187,8 @@ class AzureBlobStoreIT {
         BlobRef blob = ref("vhds", unique("odd"));
         try (BlobWriter w = store.openWrite(blob)) {
             w.write(0, ByteBuffer.wrap(new byte[]{1}));
-            assertThatThrownBy(() -> w.commit(1000)).isInstanceOfSatisfying(ApiException.class, e -> {
-                assertThat(e.status()).isEqualTo(400);
+            assertThatThrownBy(() -> w.commit(1000)).isInstanceOfSatisfying(BlobException.class, e -> {
+                assertThat(e.reason().status).isEqualTo(400);
                 assertThat(e.getMessage()).contains("multiple of 512");
             });
         }
@@ -236,10 +236,10 @@ class AzureBlobStoreIT {
     void editingABlockBlobOrAMissingBlobIsRefused() {
         String name = unique("block-edit");
         Vhds.sparse(MIB, 6, 0, 4096).uploadAsBlockBlob(vhds, name);
-        assertThatThrownBy(() -> store.openEdit(ref("vhds", name))).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(400));
+        assertThatThrownBy(() -> store.openEdit(ref("vhds", name))).isInstanceOfSatisfying(BlobException.class,
+                e -> assertThat(e.reason().status).isEqualTo(400));
         assertThatThrownBy(() -> store.openEdit(ref("vhds", unique("none")))).isInstanceOfSatisfying(
-                ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+                BlobException.class, e -> assertThat(e.reason().status).isEqualTo(404));
     }
 
     // ---- reading, listing, deleting
@@ -262,8 +262,8 @@ class AzureBlobStoreIT {
 
             Vhds.sparse(9 * MIB, 8, 0, 4096).uploadAsPageBlob(vhds, name); // replaced while open
             c.position(0);
-            assertThatThrownBy(() -> c.read(ByteBuffer.allocate(10))).isInstanceOfSatisfying(ApiException.class,
-                    e -> assertThat(e.status()).isEqualTo(409));
+            assertThatThrownBy(() -> c.read(ByteBuffer.allocate(10))).isInstanceOfSatisfying(BlobException.class,
+                    e -> assertThat(e.reason().status).isEqualTo(409));
         }
         assertThat(store.openRead(ref("vhds", unique("absent")))).isEmpty();
     }
@@ -306,9 +306,9 @@ class AzureBlobStoreIT {
         assertThat(Vhds.sha256(Vhds.download(copied))).isEqualTo(vhd.sha256());
         assertThat(describe(Vhds.pageRanges(copied))).isEqualTo(describe(vhd.regions()));
         assertThatThrownBy(() -> store.copy(ref("vhds", name), target, false)).isInstanceOfSatisfying(
-                ApiException.class, e -> assertThat(e.code()).isEqualTo("BlobAlreadyExists"));
+                BlobException.class, e -> assertThat(e.reason().code).isEqualTo("BlobAlreadyExists"));
         assertThatThrownBy(() -> store.copy(ref("vhds", unique("none")), target, true)).isInstanceOfSatisfying(
-                ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+                BlobException.class, e -> assertThat(e.reason().status).isEqualTo(404));
     }
 
     @Test
@@ -362,10 +362,10 @@ class AzureBlobStoreIT {
             assertThat(Vhds.sha256(Vhds.download(second))).isEqualTo(vhd.sha256());
             assertThat(describe(Vhds.pageRanges(second))).isEqualTo(describe(vhd.regions()));
 
-            assertThatThrownBy(() -> routing.copy(local, remote, false)).isInstanceOfSatisfying(ApiException.class,
-                    e -> assertThat(e.code()).isEqualTo("BlobAlreadyExists"));
+            assertThatThrownBy(() -> routing.copy(local, remote, false)).isInstanceOfSatisfying(BlobException.class,
+                    e -> assertThat(e.reason().code).isEqualTo("BlobAlreadyExists"));
             assertThatThrownBy(() -> routing.copy(ref("vhds", unique("none")), local, true))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+                    .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.reason().status).isEqualTo(404));
         }
     }
 
@@ -419,9 +419,9 @@ class AzureBlobStoreIT {
         try (VhdStore unreachable = AzureBlobStore.open(dead)) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> unreachable.vhd(BlobRef.parse("http://127.0.0.1:" + port + "/deadaccount/vhds/d.vhd"),
-                    "blobUri")).isInstanceOfSatisfying(ApiException.class, e -> {
-                        assertThat(e.status()).isEqualTo(502);
-                        assertThat(e.code()).isEqualTo("StorageAccountUnreachable");
+                    "blobUri")).isInstanceOfSatisfying(BlobException.class, e -> {
+                        assertThat(e.reason().status).isEqualTo(502);
+                        assertThat(e.reason().code).isEqualTo("StorageAccountUnreachable");
                         assertThat(e.getMessage()).contains("deadaccount", "http://127.0.0.1:" + port, "cannot be reached");
                     });
             assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);
@@ -434,9 +434,9 @@ class AzureBlobStoreIT {
                 java.util.Base64.getEncoder().encodeToString(new byte[64]), null);
         try (VhdStore refused = AzureBlobStore.open(wrong)) {
             assertThatThrownBy(() -> refused.list("devstoreaccount1", "vhds", "")).isInstanceOfSatisfying(
-                    ApiException.class, e -> {
-                        assertThat(e.status()).isEqualTo(502);
-                        assertThat(e.code()).isEqualTo("StorageAccountAuthenticationFailed");
+                    BlobException.class, e -> {
+                        assertThat(e.reason().status).isEqualTo(502);
+                        assertThat(e.reason().code).isEqualTo("StorageAccountAuthenticationFailed");
                         assertThat(e.getMessage()).contains("--storage-account devstoreaccount1");
                     });
         }

@@ -5,7 +5,7 @@ import io.azimuth.blobs.BlobWriter;
 import io.azimuth.blobs.ChunkedVhdStore;
 import io.azimuth.blobs.VhdFooter;
 import io.azimuth.blobs.VhdStore;
-import io.azimuth.http.ApiException;
+import io.azimuth.blobs.BlobException;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.support.RecordingWrites;
 import org.junit.jupiter.api.AfterEach;
@@ -132,10 +132,10 @@ class RoutingVhdStoreTest {
         BlobRef back = BlobRef.of("acct1", "vhds", "back.vhd");
         routing.copy(dev("copy.vhd"), back, false);
         assertThat(read(routing, back)).isEqualTo(bytes);
-        assertThatThrownBy(() -> routing.copy(local, dev("copy.vhd"), false)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.code()).isEqualTo("BlobAlreadyExists"));
-        assertThatThrownBy(() -> routing.copy(dev("none.vhd"), back, true)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> routing.copy(local, dev("copy.vhd"), false)).isInstanceOfSatisfying(BlobException.class,
+                e -> assertThat(e.reason().code).isEqualTo("BlobAlreadyExists"));
+        assertThatThrownBy(() -> routing.copy(dev("none.vhd"), back, true)).isInstanceOfSatisfying(BlobException.class,
+                e -> assertThat(e.reason().status).isEqualTo(404));
     }
 
     @Test

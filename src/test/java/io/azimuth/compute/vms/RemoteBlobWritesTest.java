@@ -17,6 +17,7 @@ import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.resources.ResourcesProvider;
 import io.azimuth.server.Config;
+import io.azimuth.server.Failures;
 import io.azimuth.server.Platform;
 import io.azimuth.server.Provider;
 import io.azimuth.store.SqliteStore;
@@ -202,7 +203,7 @@ class RemoteBlobWritesTest {
             ProviderCatalog catalog = new ProviderCatalog();
             ArmEnvelope arm = ArmEnvelope.authenticated(false, config.tenantId(), catalog);
             Router router = new Router(arm);
-            OperationEngine operations = new OperationEngine(vertx, store, operationDelayMillis);
+            OperationEngine operations = new OperationEngine(vertx, store, operationDelayMillis, Failures::known);
             Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, blobs);
             ImagesProvider images = new ImagesProvider();
             for (Provider p : List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
@@ -210,7 +211,7 @@ class RemoteBlobWritesTest {
                 p.register(platform);
             }
             operations.routes(router, arm);
-            Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes());
+            Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known);
             try {
                 server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                         .requestHandler(pipeline::handle).listen().toCompletionStage().toCompletableFuture()
