@@ -51,6 +51,8 @@ public final class ResourceKinds {
     private volatile GroupScope groups;
     /** The kinds in the order a resource group's resources are deleted; recomputed on registration. */
     private volatile List<TrackedResources> deletionOrder = List.of();
+    /** The full types (lower case) some registered kind declares a reference to. */
+    private volatile Set<String> referenced = Set.of();
 
     public ResourceKinds(Store store, OperationEngine operations, Router router, ProviderCatalog catalog, Envelope arm,
                          int pageSize) {
@@ -87,6 +89,9 @@ public final class ResourceKinds {
         }
         new KindRoutes(this, resources, type, pageSize, store).register(router, arm);
         deletionOrder = order(byType.values());
+        Set<String> targets = new HashSet<>(referenced);
+        kind.references.forEach(ref -> targets.add(ref.targetType().toLowerCase(Locale.ROOT)));
+        referenced = Set.copyOf(targets);
         return resources;
     }
 
@@ -263,6 +268,7 @@ public final class ResourceKinds {
      * free its bytes, release the disks of a VM, ...).
      */
     public void beforeGroupDeleted(StoreTx tx, String subscription, String resourceGroup) {
+        checkGroupDelete(tx, subscription, resourceGroup);
         for (TrackedResources t : deletionOrder) {
             String after = null;
             while (true) {
@@ -270,6 +276,32 @@ public final class ResourceKinds {
                         resourceGroup.toLowerCase(Locale.ROOT), t.fullType().toLowerCase(Locale.ROOT), after, PAGE));
                 for (StoredResource row : rows) {
                     t.kind().onDeleted.apply(tx, Json.readObject(row.body()));
+                }
+                if (rows.size() < PAGE) {
+                    break;
+                }
+                after = rows.get(rows.size() - 1).key();
+            }
+        }
+    }
+
+    /**
+     * Refuses the deletion of a resource group while a resource outside it references one inside (a VM in another
+     * group with a disk of this one attached): the referrer's declared "in use" error, as deleting that resource
+     * alone would answer. References between resources of the group do not count: they go together.
+     */
+    public void checkGroupDelete(StoreTx tx, String subscription, String resourceGroup) {
+        String going = ResourceId.resourceGroup(subscription, resourceGroup).key() + "/";
+        for (TrackedResources t : deletionOrder) {
+            if (!referenced.contains(t.fullType().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            String after = null;
+            while (true) {
+                List<StoredResource> rows = tx.listResources(new ResourceQuery(subscription.toLowerCase(Locale.ROOT),
+                        resourceGroup.toLowerCase(Locale.ROOT), t.fullType().toLowerCase(Locale.ROOT), after, PAGE));
+                for (StoredResource row : rows) {
+                    refuseInUse(tx, ResourceId.parse(row.id()), Json.readObject(row.body()), going);
                 }
                 if (rows.size() < PAGE) {
                     break;

@@ -151,6 +151,7 @@ public final class ResourceGroups {
                     return running.get();
                 }
             }
+            kinds.checkGroupDelete(tx, subscription, group.id().resourceGroup());
             tx.putResource(group.withProvisioningState(ResourceGroup.DELETING).toRecord(System.currentTimeMillis()));
             return operations.begin(tx, request, new OperationSpec(subscription.toLowerCase(Locale.ROOT),
                     "Microsoft.Resources", group.location(), DELETE_KIND, group.id().toString(), null));

@@ -203,6 +203,30 @@ class ToyKindsTest {
     }
 
     @Test
+    void aGroupWhoseResourceIsReferencedFromAnotherGroupStays() {
+        assertThat(http().put(rg("tags") + "?api-version=2025-04-01", "{\"location\":\"westus\"}").status())
+                .isEqualTo(201);
+        http().put(shelf("toys", "s1") + V, "{\"location\":\"westus\"}");
+        http().put(box("toys", "s1", "b1") + V, "{\"properties\":{\"color\":\"Red\"}}");
+        String boxId = http().get(box("toys", "s1", "b1") + V).json().path("id").asText();
+        assertThat(http().put(rg("tags") + "/providers/Azimuth.Toys/labels/l1" + V,
+                "{\"location\":\"westus\",\"properties\":{\"box\":\"" + boxId + "\"}}").status()).isEqualTo(201);
+
+        Http.Response refused = http().delete(rg("toys") + "?api-version=2025-04-01");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("InUseBoxCannotBeDeleted");
+        assertThat(TOYS.deleted).isEmpty();
+        assertThat(http().get(box("toys", "s1", "b1") + V).status()).as("nothing was deleted").isEqualTo(200);
+        assertThat(http().get(rg("toys") + "?api-version=2025-04-01").json().path("properties")
+                .path("provisioningState").asText()).as("the group is not left deleting").isEqualTo("Succeeded");
+
+        // the referrer's own group goes: nothing outside it references what is in it
+        assertThat(http().delete(rg("tags") + "?api-version=2025-04-01").status()).isEqualTo(200);
+        assertThat(http().delete(rg("toys") + "?api-version=2025-04-01").status()).isEqualTo(200);
+        assertThat(http().get(box("toys", "s1", "b1") + V).status()).isEqualTo(404);
+    }
+
+    @Test
     void theSameRulesApplyInProcess() {
         http().put(shelf("toys", "s1") + V, "{\"location\":\"westus\"}");
         ApiRequest origin = new ApiRequest(HttpMethod.PUT, "/", "/", MultiMap.caseInsensitiveMultiMap()
