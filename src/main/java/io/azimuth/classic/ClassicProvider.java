@@ -42,7 +42,10 @@ public final class ClassicProvider implements Provider {
         CloudServices services = new CloudServices(p.store(), operations);
         ServiceCertificates certificates = new ServiceCertificates(p.store(), operations);
         OsImages images = new OsImages(p.store(), operations, p.vhds());
-        Deployments deployments = new Deployments(p.store(), operations, p.vhds());
+        RoleDisks disks = new RoleDisks(p.vhds());
+        Deployments deployments = new Deployments(p.store(), operations, new RolePlans(disks), disks);
+        RoleOperations roles = new RoleOperations(p.store(), operations, disks);
+        CaptureRole capture = new CaptureRole(p.store(), operations, disks);
 
         on(HttpMethod.GET, SUB + "/operations/{requestId}", Versions.V2009_10_01, operations::status);
 
@@ -102,11 +105,11 @@ public final class ClassicProvider implements Provider {
             return xml(200, DeploymentXml.roleDocument(role));
         });
         on(HttpMethod.DELETE, DEPLOYMENT + "/roles/{roleName}", Versions.V2012_03_01, r -> {
-            deployments.deleteRole(r, media(r, Versions.V2013_08_01));
+            roles.deleteRole(r, media(r, Versions.V2013_08_01));
             return ApiResponse.empty(202);
         });
         on(HttpMethod.POST, DEPLOYMENT + "/roleinstances/{roleName}/Operations", Versions.V2012_03_01,
-                r -> roleOperation(r, deployments));
+                r -> roleOperation(r, roles, capture));
 
         on(HttpMethod.GET, SUB + "/services/images", Versions.V2013_03_01,
                 r -> xml(200, ServiceXml.osImages(images.list(sub(r)))));
@@ -121,19 +124,19 @@ public final class ClassicProvider implements Provider {
     }
 
     /** Start, Shutdown, Restart and Capture Role share one URL: the body's root element says which. */
-    private static ApiResponse roleOperation(ApiRequest r, Deployments deployments) {
+    private static ApiResponse roleOperation(ApiRequest r, RoleOperations roles, CaptureRole capture) {
         XmlElement root = body(r);
         switch (root.name()) {
             case "StartRoleOperation" -> {
                 DeploymentXml.simple(root, "StartRoleOperation");
-                deployments.start(r);
+                roles.start(r);
             }
             case "RestartRoleOperation" -> {
                 DeploymentXml.simple(root, "RestartRoleOperation");
-                deployments.restart(r);
+                roles.restart(r);
             }
-            case "ShutdownRoleOperation" -> deployments.shutdown(r, DeploymentXml.shutdown(root));
-            case "CaptureRoleOperation" -> deployments.capture(r, DeploymentXml.capture(root));
+            case "ShutdownRoleOperation" -> roles.shutdown(r, DeploymentXml.shutdown(root));
+            case "CaptureRoleOperation" -> capture.capture(r, DeploymentXml.capture(root));
             default -> throw ClassicErrors.invalidXml("The root element '" + root.name() + "' is not a role operation:"
                     + " it is StartRoleOperation, ShutdownRoleOperation, RestartRoleOperation or CaptureRoleOperation.");
         }

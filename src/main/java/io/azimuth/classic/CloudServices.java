@@ -95,7 +95,7 @@ final class CloudServices {
                 doc.put("ReverseDnsFqdn", body.path("ReverseDnsFqdn").asText());
             }
             doc.put("Status", "Created");
-            String now = Deployments.now();
+            String now = DeploymentRecords.now();
             doc.put("DateCreated", now);
             doc.put("DateLastModified", now);
             ClassicRecords.put(tx, id, sub, ClassicRecords.HOSTED_SERVICE, name, doc);
@@ -111,7 +111,7 @@ final class CloudServices {
 
     /** The service and its deployments, for Get Cloud Service Properties with embed-detail. */
     List<ObjectNode> deployments(String subscription, String service) {
-        return store.read(tx -> Deployments.inService(tx, subscription, service));
+        return store.read(tx -> DeploymentRecords.inService(tx, subscription, service));
     }
 
     List<ObjectNode> list(String subscription) {
@@ -124,7 +124,7 @@ final class CloudServices {
         String svc = r.param("serviceName");
         StoredOperation op = store.write(tx -> {
             ObjectNode service = require(tx, sub, svc);
-            List<ObjectNode> deployments = Deployments.inService(tx, sub, svc);
+            List<ObjectNode> deployments = DeploymentRecords.inService(tx, sub, svc);
             if (!deployments.isEmpty()) {
                 throw ClassicErrors.conflict("The cloud service '" + service.path("ServiceName").asText() + "' has the "
                         + "deployment '" + deployments.get(0).path("Name").asText() + "'; delete its deployments "

@@ -95,8 +95,8 @@ final class OsImages {
         if (osText == null || osText.isBlank()) {
             throw Elements.missing("OSImage/OS");
         }
-        String os = Deployments.osType(osText, "OSImage/OS");
-        BlobRef blob = Deployments.blob(link, "OSImage/MediaLink");
+        String os = RoleDisks.osType(osText, "OSImage/OS");
+        BlobRef blob = RoleDisks.blob(link, "OSImage/MediaLink");
         Vhd vhd;
         try {
             vhd = vhds.vhd(blob, "OSImage/MediaLink");
@@ -166,7 +166,7 @@ final class OsImages {
         String media = in.path("media").asText(null);
         if (media != null && !in.path("media").isNull()) {
             // outside the write (the account may be remote), before it commits
-            tx.outside(BlobWork.delete(vhds, Deployments.blob(media, "OSImage/MediaLink")));
+            tx.outside(BlobWork.delete(vhds, RoleDisks.blob(media, "OSImage/MediaLink")));
         }
         tx.deleteResource(op.target());
         return Completion.empty();
