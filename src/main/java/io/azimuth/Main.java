@@ -76,6 +76,20 @@ public final class Main implements Callable<Integer> {
             + "stop: how the build writes the class-data sharing archive target/azimuth.jsa.")
     boolean trainingRun;
 
+    @Option(names = "--auth", paramLabel = "MODE", description = "lenient: ARM takes any bearer token; strict: only "
+            + "tokens this instance signed (from its sign-in endpoints), and role assignments decide what each caller "
+            + "may do. Default: ${DEFAULT-VALUE}.")
+    String authMode = "lenient";
+
+    @Option(names = "--principals", paramLabel = "FILE", description = "JSON file declaring the service principals "
+            + "(clientId, clientSecret or certificate), users (username, password) and roleAssignments (principal, "
+            + "role, scope) that may sign in; without it any client id and secret signs in.")
+    Path principals;
+
+    @Option(names = "--token-lifetime", paramLabel = "DURATION", description = "How long access tokens last, e.g. "
+            + "90s, 60m. Default: ${DEFAULT-VALUE}.")
+    String tokenLifetime = "60m";
+
     @Option(names = "--page-size", paramLabel = "N", description = "Most items a list page holds. Default: ${DEFAULT-VALUE}.")
     int pageSize = 100;
 
@@ -120,6 +134,21 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--storage-account: " + e.getMessage());
         }
+        if (!authMode.equalsIgnoreCase("strict") && !authMode.equalsIgnoreCase("lenient")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--auth is strict or lenient");
+        }
+        long lifetime;
+        try {
+            lifetime = parseDuration(tokenLifetime);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--token-lifetime: " + e.getMessage());
+        }
+        if (lifetime < 1000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--token-lifetime must be at least 1s");
+        }
+        if (principals != null && !java.nio.file.Files.isReadable(principals)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--principals: cannot read " + principals);
+        }
         Level level = Level.toLevel(logLevel.toUpperCase(Locale.ROOT), null);
         if (level == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + logLevel);
@@ -130,7 +159,8 @@ public final class Main implements Callable<Integer> {
 
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
                 subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
-                vhdCheck.equalsIgnoreCase("lenient"), accounts);
+                vhdCheck.equalsIgnoreCase("lenient"), accounts, new Config.SignIn(authMode.equalsIgnoreCase("strict"),
+                principals, java.time.Duration.ofMillis(lifetime)));
         if (trainingRun) {
             return TrainingRun.run(config);
         }

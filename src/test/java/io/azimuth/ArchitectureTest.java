@@ -55,6 +55,8 @@ class ArchitectureTest {
     void theProtocolPipelineAndTheStoreStandAlone() {
         onlyUses("io.azimuth.http..").check(classes);
         onlyUses("io.azimuth.store..").check(classes);
+        // tokens, principals and roles: signing and checking need nothing of the rest
+        onlyUses("io.azimuth.auth..").check(classes);
     }
 
     @Test
@@ -64,15 +66,17 @@ class ArchitectureTest {
 
     @Test
     void sharedMechanismsUseOnlyThoseBelowThem() {
-        onlyUses("io.azimuth.arm..", "io.azimuth.http..", "io.azimuth.store..").check(classes);
-        onlyUses("io.azimuth.lro..", "io.azimuth.arm..", "io.azimuth.http..", "io.azimuth.store..").check(classes);
+        onlyUses("io.azimuth.arm..", "io.azimuth.http..", "io.azimuth.store..", "io.azimuth.auth..").check(classes);
+        onlyUses("io.azimuth.lro..", "io.azimuth.arm..", "io.azimuth.http..", "io.azimuth.store..",
+                "io.azimuth.auth..").check(classes);
         onlyUses("io.azimuth.kinds..", "io.azimuth.lro..", "io.azimuth.arm..", "io.azimuth.http..",
-                "io.azimuth.store..").check(classes);
+                "io.azimuth.store..", "io.azimuth.auth..").check(classes);
     }
 
     @Test
     void providersReachTheServerOnlyThroughThePlugInPoint() {
-        noClasses().that().resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..")
+        noClasses().that().resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..",
+                        "io.azimuth.identity..")
                 .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.server..")
                         .and(DescribedPredicate.not(belongToAnyOf(Platform.class, Provider.class, Config.class))))
                 .check(classes);
@@ -87,7 +91,7 @@ class ArchitectureTest {
     @Test
     void providersAreIndependentButForTheirDeclaredHooks() {
         String[] providers = {"io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..",
-                "io.azimuth.emulator.."};
+                "io.azimuth.emulator..", "io.azimuth.identity.."};
         for (String provider : providers) {
             String[] others = java.util.Arrays.stream(providers).filter(p -> !p.equals(provider))
                     .toArray(String[]::new);
@@ -119,10 +123,11 @@ class ArchitectureTest {
 
     @Test
     void onlyTheAssemblyKnowsEveryProvider() {
-        classes().that().resideInAnyPackage("io.azimuth.kinds..", "io.azimuth.lro..", "io.azimuth.arm..")
+        classes().that().resideInAnyPackage("io.azimuth.kinds..", "io.azimuth.lro..", "io.azimuth.arm..",
+                        "io.azimuth.auth..")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.azimuth.server..")
                         .and(DescribedPredicate.not(resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..",
-                                "io.azimuth.classic..", "io.azimuth.emulator.."))))
+                                "io.azimuth.classic..", "io.azimuth.emulator..", "io.azimuth.identity.."))))
                 .check(classes);
     }
 }

@@ -1,5 +1,10 @@
 package io.azimuth.arm;
 
+import io.azimuth.auth.Auth;
+import io.azimuth.auth.Authorizer;
+import io.azimuth.auth.Caller;
+import io.azimuth.auth.TokenRejected;
+
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
@@ -19,22 +24,34 @@ public final class ArmEnvelope implements Envelope {
     private final boolean strictApiVersions;
     private final String tenantId;
     private final ProviderCatalog catalog;
+    private final Auth auth;
 
-    private ArmEnvelope(boolean anonymous, boolean strictApiVersions, String tenantId, ProviderCatalog catalog) {
+    private ArmEnvelope(boolean anonymous, boolean strictApiVersions, String tenantId, ProviderCatalog catalog,
+                        Auth auth) {
         this.anonymous = anonymous;
         this.strictApiVersions = strictApiVersions;
         this.tenantId = tenantId;
         this.catalog = catalog;
+        this.auth = auth;
     }
 
-    /** Routes that need a bearer token, as nearly all of ARM does. */
+    /** Routes that need a bearer token, as nearly all of ARM does; any token is taken. */
     public static ArmEnvelope authenticated(boolean strictApiVersions, String tenantId, ProviderCatalog catalog) {
-        return new ArmEnvelope(false, strictApiVersions, tenantId, catalog);
+        return new ArmEnvelope(false, strictApiVersions, tenantId, catalog, null);
+    }
+
+    /**
+     * Routes that need a bearer token: in strict mode one {@code auth} signed, unexpired, for ARM, whose caller
+     * holds a role allowing the request's action at its scope.
+     */
+    public static ArmEnvelope authenticated(boolean strictApiVersions, String tenantId, ProviderCatalog catalog,
+                                            Auth auth) {
+        return new ArmEnvelope(false, strictApiVersions, tenantId, catalog, auth);
     }
 
     /** The same conventions without the token, for the cloud discovery document. */
     public ArmEnvelope anonymous() {
-        return new ArmEnvelope(true, strictApiVersions, tenantId, catalog);
+        return new ArmEnvelope(true, strictApiVersions, tenantId, catalog, auth);
     }
 
     @Override
@@ -66,6 +83,23 @@ public final class ArmEnvelope implements Envelope {
         if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
             throw new Unauthenticated("The 'Authorization' header must carry a 'Bearer' token.",
                     "invalid 'Authorization' header", tenantId);
+        }
+        if (auth == null || !auth.strict()) {
+            return;
+        }
+        Caller caller;
+        try {
+            caller = auth.tokens().verify(authorization.substring(7).trim(), Auth.armAudiences(request.baseUrl() + "/"));
+        } catch (TokenRejected e) {
+            throw ArmAccess.unauthenticated(e, tenantId);
+        }
+        ArmAccess.Action action = ArmAccess.action(request);
+        if (action != null) {
+            try {
+                auth.authorizer().authorize(caller, action.name(), action.scope());
+            } catch (Authorizer.AccessDenied denied) {
+                throw ArmAccess.forbidden(denied);
+            }
         }
     }
 
@@ -135,18 +169,22 @@ public final class ArmEnvelope implements Envelope {
     /** 401 with the bearer challenge ARM sends. */
     static final class Unauthenticated extends ApiException {
         private final String tenantId;
-        private final String reason;
+        private final String description;
 
         Unauthenticated(String message, String reason, String tenantId) {
-            super(401, "AuthenticationFailed", "Authentication failed. " + message);
-            this.reason = reason;
+            this("AuthenticationFailed", "Authentication failed. " + message,
+                    "The authentication failed because of " + reason + ".", tenantId);
+        }
+
+        Unauthenticated(String code, String message, String description, String tenantId) {
+            super(401, code, message);
+            this.description = description;
             this.tenantId = tenantId;
         }
 
         String challenge() {
             return "Bearer authorization_uri=\"https://login.windows.net/" + tenantId
-                    + "\", error=\"invalid_token\", error_description=\"The authentication failed because of "
-                    + reason + ".\"";
+                    + "\", error=\"invalid_token\", error_description=\"" + description + "\"";
         }
     }
 }

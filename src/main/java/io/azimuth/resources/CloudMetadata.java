@@ -13,7 +13,8 @@ import io.azimuth.http.Router;
  * {@code GET /metadata/endpoints}: the cloud discovery document, with the resource manager pointing at this
  * instance (the URL the caller used). Served without a token. Its shape follows the api-version asked for:
  * before 2019-05-01 the original single-cloud form (az's {@code cloud register}), from 2019-05-01 an array of
- * clouds, from 2022-09-01 one cloud object (go-azure-sdk and Terraform's {@code metadata_host}).
+ * clouds, from 2022-09-01 one cloud object (go-azure-sdk and Terraform's {@code metadata_host}). Sign-in
+ * ({@code authentication.loginEndpoint}) points at this instance too: it is its own Entra ID.
  */
 final class CloudMetadata {
     static final String NAME = "AzimuthCloud";
@@ -31,7 +32,7 @@ final class CloudMetadata {
             doc.put("graphEndpoint", "https://graph.windows.net/");
             doc.put("portalEndpoint", self);
             ObjectNode auth = doc.putObject("authentication");
-            auth.put("loginEndpoint", "https://login.microsoftonline.com/");
+            auth.put("loginEndpoint", self);
             auth.putArray("audiences").add(self).add("https://management.core.windows.net/");
             return ApiResponse.ok(doc);
         }
@@ -43,6 +44,13 @@ final class CloudMetadata {
             return ApiResponse.ok(clouds);
         }
         cloud.put("microsoftGraphResourceId", "https://graph.microsoft.com/");
+        // the resource ids go-azure-sdk (Packer, Terraform) reads from this form
+        cloud.put("appInsightsResourceId", "https://api.applicationinsights.io");
+        cloud.put("appInsightsTelemetryChannelResourceId", "https://dc.applicationinsights.azure.com/v2/track");
+        cloud.put("attestationResourceId", "https://attest.azure.net");
+        cloud.put("synapseAnalyticsResourceId", "https://dev.azuresynapse.net");
+        cloud.put("logAnalyticsResourceId", "https://api.loganalytics.io");
+        cloud.put("ossrDbmsResourceId", "https://ossrdbms-aad.database.windows.net");
         return ApiResponse.ok(cloud);
     }
 
@@ -50,7 +58,7 @@ final class CloudMetadata {
         ObjectNode c = Json.object();
         c.put("portal", self);
         ObjectNode auth = c.putObject("authentication");
-        auth.put("loginEndpoint", "https://login.microsoftonline.com");
+        auth.put("loginEndpoint", self);
         auth.putArray("audiences").add(self).add("https://management.core.windows.net/");
         auth.put("tenant", "common");
         auth.put("identityProvider", "AAD");

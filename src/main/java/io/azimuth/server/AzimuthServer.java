@@ -1,5 +1,13 @@
 package io.azimuth.server;
 
+import io.azimuth.auth.Auth;
+import io.azimuth.auth.Principals;
+import io.azimuth.auth.RoleBasedAccess;
+import io.azimuth.auth.SigningKey;
+import io.azimuth.auth.Tokens;
+import io.azimuth.identity.IdentityProvider;
+import java.time.Clock;
+
 import io.azimuth.arm.ArmEnvelope;
 import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.ChunkedVhdStore;
@@ -65,7 +73,7 @@ public final class AzimuthServer implements AutoCloseable {
     private static List<Provider> providers() {
         ImagesProvider images = new ImagesProvider();
         return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                new VmProvider(images), new ClassicProvider());
+                new VmProvider(images), new ClassicProvider(), new IdentityProvider());
     }
 
     private final Config config;
@@ -195,10 +203,11 @@ public final class AzimuthServer implements AutoCloseable {
 
     private void listen(TlsMaterial tls, List<Provider> extra) {
         ProviderCatalog catalog = new ProviderCatalog();
-        ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog);
+        Auth auth = auth(config);
+        ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog, auth);
         Router router = new Router(arm);
         OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis(), Failures::known);
-        Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds);
+        Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds, auth);
         for (Provider provider : providers()) {
             provider.register(platform);
         }
@@ -232,6 +241,19 @@ public final class AzimuthServer implements AutoCloseable {
             servers.add(https);
             httpsPort = https.actualPort();
         }
+    }
+
+    /** Sign-in as configured: the principals file read now (a bad one stops the start), the key kept in the data dir. */
+    private static Auth auth(Config config) {
+        Config.SignIn signIn = config.signIn();
+        Principals principals = signIn.principals() != null ? Principals.load(signIn.principals()) : Principals.open();
+        SigningKey key = config.inMemory() ? SigningKey.inMemory()
+                : SigningKey.inDirectory(config.dataDir().toAbsolutePath());
+        Auth auth = new Auth(signIn.strict(), principals, key, new Tokens(key, signIn.tokenLifetime(), Clock.systemUTC()));
+        if (signIn.strict() && principals.declared()) {
+            auth.authorizeWith(RoleBasedAccess.of(principals)); // declared principals hold only the roles declared
+        }
+        return auth;
     }
 
     /** Trusts every client certificate; server certificates are never checked with it. */

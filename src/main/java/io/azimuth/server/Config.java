@@ -14,7 +14,7 @@ import java.nio.file.Path;
 public record Config(String host, int httpPort, int httpsPort, Path dataDir, boolean inMemory,
                      long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
                      String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
-                     boolean lenientVhdCheck, StorageAccounts storageAccounts) {
+                     boolean lenientVhdCheck, StorageAccounts storageAccounts, SignIn signIn) {
     public static final int DEFAULT_HTTP_PORT = 10480;
     public static final int DEFAULT_HTTPS_PORT = 10443;
     public static final String DEFAULT_SUBSCRIPTION = "6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f";
@@ -22,6 +22,27 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
 
     public Config {
         storageAccounts = storageAccounts == null ? StorageAccounts.defaults() : storageAccounts;
+        signIn = signIn == null ? SignIn.DEFAULT : signIn;
+    }
+
+    /**
+     * How callers sign in and are checked.
+     *
+     * @param strict        ARM requests need a token this instance signed, and role assignments decide (default:
+     *                      any bearer token, everything allowed)
+     * @param principals    the file declaring who may sign in; null: anyone, with any secret
+     * @param tokenLifetime how long access tokens last
+     */
+    public record SignIn(boolean strict, Path principals, java.time.Duration tokenLifetime) {
+        public static final SignIn DEFAULT = new SignIn(false, null, java.time.Duration.ofHours(1));
+    }
+
+    /** With the given storage accounts and the default sign-in. */
+    public Config(String host, int httpPort, int httpsPort, Path dataDir, boolean inMemory, long operationDelayMillis,
+                  Path certFile, Path keyFile, boolean strictApiVersions, String subscriptionId, String tenantId,
+                  int pageSize, long maxBodyBytes, boolean lenientVhdCheck, StorageAccounts storageAccounts) {
+        this(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile, strictApiVersions,
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, SignIn.DEFAULT);
     }
 
     /** With the default storage accounts (only Azurite's development account). */
@@ -40,36 +61,42 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
 
     public Config withOperationDelay(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, millis, certFile, keyFile, strictApiVersions,
-                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts);
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
     }
 
     public Config withPageSize(int size) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts);
+                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
     }
 
     public Config withStrictApiVersions(boolean strict) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts);
+                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
     }
 
     public Config withCertificate(Path cert, Path key) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, cert, key,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
     }
 
     public Config withLenientVhdCheck(boolean lenient) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn);
     }
 
     public Config withInMemory(boolean memory) {
         return new Config(host, httpPort, httpsPort, dataDir, memory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
+    }
+
+    public Config withSignIn(SignIn sign) {
+        return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
+                sign);
     }
 
     public Config withStorageAccounts(StorageAccounts accounts) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn);
     }
 }

@@ -1,5 +1,7 @@
 package io.azimuth.server;
 
+import io.azimuth.auth.Auth;
+
 import io.azimuth.arm.ArmEnvelope;
 import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.VhdStore;
@@ -11,14 +13,21 @@ import io.vertx.core.Vertx;
 
 /**
  * The shared mechanisms a provider plugs into: routes, the catalog, the store, operations, the ARM envelope, the
- * VHD blob store and the registry of resource kinds.
+ * VHD blob store, the registry of resource kinds, and sign-in (principals, tokens, the access check).
  */
 public record Platform(Config config, Vertx vertx, Store store, OperationEngine operations, Router router,
-                       ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds, ResourceKinds kinds) {
+                       ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds, ResourceKinds kinds, Auth auth) {
     /** A platform with a registry of resource kinds of its own. */
+    public Platform(Config config, Vertx vertx, Store store, OperationEngine operations, Router router,
+                    ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds, Auth auth) {
+        this(config, vertx, store, operations, router, catalog, arm, vhds,
+                new ResourceKinds(store, operations, router, catalog, arm, config.pageSize()), auth);
+    }
+
+    /** A platform whose sign-in is open and lenient, with a key of this process only. */
     public Platform(Config config, Vertx vertx, Store store, OperationEngine operations, Router router,
                     ProviderCatalog catalog, ArmEnvelope arm, VhdStore vhds) {
         this(config, vertx, store, operations, router, catalog, arm, vhds,
-                new ResourceKinds(store, operations, router, catalog, arm, config.pageSize()));
+                Auth.lenientInMemory(Config.SignIn.DEFAULT.tokenLifetime()));
     }
 }
