@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The Azure CLI (Debian's azure-cli package, 2.45) against the built jar, as the README's recipe tells users:
+# register the cloud, sign in as a service principal, create a resource group and an image from a VHD blob, list
+# and show it; then the same sign-in refused with a wrong secret when principals are declared. Installs azure-cli
+# with apt-get when it is missing. Every step's answer is checked; any difference fails the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/az ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends azure-cli
+fi
+AZ=/usr/bin/az   # Debian's, run by Debian's python3 (whatever python3 comes first on PATH)
+
+JAR=target/azimuth.jar
+[ -f "$JAR" ] || { echo "az-cli: $JAR is missing (run mvn package first)" >&2; exit 1; }
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+WORK=$(mktemp -d)
+PID=""
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "az-cli: FAILED: $*" >&2; [ -f "$WORK/azimuth.log" ] && tail -40 "$WORK/azimuth.log" >&2; exit 1; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+start() { # start [extra flags...]: a fresh instance on free ports
+  HTTP=$(free_port); HTTPS=$(free_port)
+  rm -rf "$WORK/data"
+  "$JAVA" -jar "$JAR" --http-port "$HTTP" --https-port "$HTTPS" --data-dir "$WORK/data" "$@" > "$WORK/azimuth.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$HTTP/_azimuth/health" > /dev/null 2>&1 && break
+    kill -0 "$PID" 2>/dev/null || fail "the emulator did not start"
+    sleep 0.1
+  done
+  curl -sf "http://127.0.0.1:$HTTP/_azimuth/health" > /dev/null || fail "the emulator is not healthy"
+  BASE="https://localhost:$HTTPS"
+  curl -sf "http://127.0.0.1:$HTTP/_azimuth/cert" > "$WORK/azimuth.pem"
+}
+stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+
+# a fixed VHD of 1 GiB in the embedded blob store: the page blob, then its footer (the zeros need no writing)
+put_vhd() { # put_vhd account container name
+  local size=$((1 << 30)) url="http://127.0.0.1:$HTTP/_azimuth/blobs/$1/$2/$3"
+  /usr/bin/python3 - "$size" > "$WORK/footer.bin" <<'PY'
+import struct, sys, time, uuid
+size = int(sys.argv[1])
+sectors = min(size // 512, 65535 * 16 * 255)
+if sectors >= 65535 * 16 * 63:
+    spt, heads = 255, 16
+    cth = sectors // spt
+else:
+    spt = 17
+    cth = sectors // spt
+    heads = max(4, (cth + 1023) // 1024)
+    if cth >= heads * 1024 or heads > 16:
+        spt, heads = 31, 16
+        cth = sectors // spt
+    if cth >= heads * 1024:
+        spt, heads = 63, 16
+        cth = sectors // spt
+f = (b"conectix" + struct.pack(">II", 2, 0x00010000) + struct.pack(">Q", 0xFFFFFFFFFFFFFFFF)
+     + struct.pack(">I", int(time.time()) - 946684800) + b"azim" + struct.pack(">I", 0x00010000) + b"Wi2k"
+     + struct.pack(">QQ", size, size) + struct.pack(">HBB", cth // heads, heads, spt) + struct.pack(">I", 2)
+     + b"\0\0\0\0" + uuid.uuid4().bytes + b"\0")
+f = f + b"\0" * (512 - len(f))
+f = f[:64] + struct.pack(">I", (~sum(f)) & 0xFFFFFFFF) + f[68:]
+sys.stdout.buffer.write(f)
+PY
+  curl -sf -X PUT -H "x-ms-blob-type: PageBlob" -H "x-ms-blob-content-length: $((size + 512))" -H "Content-Length: 0" \
+    "$url" > /dev/null || fail "cannot create the page blob $url"
+  curl -sf -X PUT -H "x-ms-page-write: update" -H "x-ms-range: bytes=$size-$((size + 511))" \
+    --data-binary "@$WORK/footer.bin" "$url?comp=page" > /dev/null || fail "cannot write the VHD footer of $url"
+}
+
+az_env() {
+  export AZURE_CONFIG_DIR="$WORK/az" AZURE_CORE_COLLECT_TELEMETRY=no AZURE_CORE_SURVEY_MESSAGE=no \
+         AZURE_CORE_ERROR_RECOMMENDATION=off AZURE_CORE_NO_COLOR=yes REQUESTS_CA_BUNDLE="$WORK/azimuth.pem"
+  rm -rf "$AZURE_CONFIG_DIR"; mkdir -p "$AZURE_CONFIG_DIR"
+  # no version check against the internet on the first run
+  printf '%s' '{"versions": {"azure-cli": {"local": "2.45.0"}, "core": {"local": "2.45.0"}, "telemetry": {"local": "1.0.8"}}, "update_time": "2099-01-01 00:00:00.000000"}' \
+    > "$AZURE_CONFIG_DIR/versionCheck.json"
+}
+
+register_cloud() {
+  "$AZ" cloud register -n Azimuth --profile 2020-09-01-hybrid \
+    --endpoint-resource-manager "$BASE/" \
+    --endpoint-active-directory "$BASE/adfs" \
+    --endpoint-active-directory-resource-id "$BASE/" \
+    --endpoint-active-directory-graph-resource-id "$BASE/graph/" > /dev/null || fail "az cloud register"
+  "$AZ" cloud set -n Azimuth > /dev/null || fail "az cloud set"
+}
+
+TENANT=72f988bf-0000-4000-8000-00000000a21e
+SUBSCRIPTION=6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f
+
+echo "az-cli: $("$AZ" version --query '"azure-cli"' -o tsv 2>/dev/null || echo unknown) against $JAR"
+
+# 1. the lenient default: any service principal signs in
+start
+put_vhd azcliacct vhds os.vhd
+az_env
+register_cloud
+"$AZ" login --service-principal -u 2f9b4c1a-7d3e-4a5b-8c6d-0e1f2a3b4c5d -p "az-cli-secret" --tenant "$TENANT" \
+  > "$WORK/login.json" || fail "az login"
+[ "$("$AZ" account show --query id -o tsv)" = "$SUBSCRIPTION" ] || fail "az account show: not the emulator's subscription"
+[ "$("$AZ" group create -n azcli-rg -l westeurope --query properties.provisioningState -o tsv)" = "Succeeded" ] \
+  || fail "az group create"
+state=$("$AZ" image create -g azcli-rg -n azcli-image --os-type Linux \
+  --source "https://azcliacct.blob.core.windows.net/vhds/os.vhd" --query provisioningState -o tsv) || fail "az image create"
+[ "$state" = "Succeeded" ] || fail "az image create: provisioningState $state"
+[ "$("$AZ" image list -g azcli-rg --query '[].name' -o tsv)" = "azcli-image" ] || fail "az image list"
+[ "$("$AZ" image show -g azcli-rg -n azcli-image --query storageProfile.osDisk.blobUri -o tsv)" \
+  = "https://azcliacct.blob.core.windows.net/vhds/os.vhd" ] || fail "az image show"
+token=$("$AZ" account get-access-token --query accessToken -o tsv) || fail "az account get-access-token"
+[ "$(printf '%s' "$token" | tr -cd . | wc -c)" = 2 ] || fail "the access token is not a JWT"
+grep -q "az-cli-secret" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
+stop
+echo "az-cli: lenient sign-in, group, image create/list/show: passed"
+
+# 2. strict mode with declared principals: the declared secret signs in and writes, a wrong one is refused
+cat > "$WORK/principals.json" <<JSON
+{"servicePrincipals": [{"clientId": "builder", "clientSecret": "builder-Secret-1"}],
+ "roleAssignments": [{"principal": "builder", "role": "Contributor", "scope": "/subscriptions/$SUBSCRIPTION"}]}
+JSON
+start --auth strict --principals "$WORK/principals.json"
+az_env
+register_cloud
+if "$AZ" login --service-principal -u builder -p wrong-secret --tenant "$TENANT" > /dev/null 2> "$WORK/refused.txt"; then
+  fail "a wrong secret signed in"
+fi
+grep -q "AADSTS7000215" "$WORK/refused.txt" || fail "the refusal does not carry Entra's error: $(cat "$WORK/refused.txt")"
+"$AZ" login --service-principal -u builder -p builder-Secret-1 --tenant "$TENANT" > /dev/null || fail "az login (strict)"
+[ "$("$AZ" group create -n strict-rg -l westeurope --query name -o tsv)" = "strict-rg" ] || fail "az group create (strict)"
+[ "$("$AZ" group list --query "[?name=='strict-rg'].name" -o tsv)" = "strict-rg" ] || fail "az group list (strict)"
+stop
+echo "az-cli: strict sign-in with declared principals: passed"
