@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Azure CLI (Debian's azure-cli package, 2.45) against the built jar, as the README's recipe tells users:
-# register the cloud, sign in as a service principal, create a resource group and an image from a VHD blob, list
+# register the cloud, sign in as a service principal (and as a user with a device code), create a resource group and an image from a VHD blob, list
 # and show it; then the same sign-in refused with a wrong secret when principals are declared. Installs azure-cli
 # with apt-get when it is missing. Every step's answer is checked; any difference fails the script.
 set -euo pipefail
@@ -120,8 +120,15 @@ state=$("$AZ" image create -g azcli-rg -n azcli-image --os-type Linux \
 token=$("$AZ" account get-access-token --query accessToken -o tsv) || fail "az account get-access-token"
 [ "$(printf '%s' "$token" | tr -cd . | wc -c)" = 2 ] || fail "the access token is not a JWT"
 grep -q "az-cli-secret" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
+# a user signing in with a device code (approved at once), then reading what the service principal made
+az_env
+register_cloud
+timeout 120 "$AZ" login --use-device-code > "$WORK/device.json" 2> "$WORK/device.txt" || fail "az login --use-device-code"
+grep -q "enter the code" "$WORK/device.txt" || fail "no device code message: $(cat "$WORK/device.txt")"
+[ "$("$AZ" account show --query user.type -o tsv)" = "user" ] || fail "the device code sign-in is not a user's"
+[ "$("$AZ" image show -g azcli-rg -n azcli-image --query name -o tsv)" = "azcli-image" ] || fail "az image show (user)"
 stop
-echo "az-cli: lenient sign-in, group, image create/list/show: passed"
+echo "az-cli: lenient sign-in (service principal and device code), group, image create/list/show: passed"
 
 # 2. strict mode with declared principals: the declared secret signs in and writes, a wrong one is refused
 cat > "$WORK/principals.json" <<JSON

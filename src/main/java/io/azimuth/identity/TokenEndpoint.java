@@ -99,8 +99,8 @@ final class TokenEndpoint {
             body.put("not_before", Long.toString(issued.issuedAt().getEpochSecond()));
             body.put("resource", resource);
         } else {
-            if (principal.kind() == Principal.Kind.USER && scope != null) {
-                body.put("scope", scope);
+            if (principal.kind() == Principal.Kind.USER) { // echoed, so that MSAL caches the token for it
+                body.put("scope", scope != null ? scope : audience + "/.default");
             }
             body.put("expires_in", issued.expiresInSeconds());
             body.put("ext_expires_in", issued.expiresInSeconds());
@@ -108,9 +108,8 @@ final class TokenEndpoint {
         body.put("access_token", issued.token());
         if (principal.kind() == Principal.Kind.USER) {
             body.put("refresh_token", auth.tokens().refreshToken(new Tokens.Grant(principal, clientId, tid, audience)));
-            if (resource != null || (scope != null && Arrays.asList(scope.split(" ")).contains("openid"))) {
-                body.put("id_token", auth.tokens().idToken(principal, clientId, tid, r.baseUrl()));
-            }
+            // a user's sign-in always answers an id token (MSAL asks for openid; az reads its tid and user name)
+            body.put("id_token", auth.tokens().idToken(principal, clientId, tid, r.baseUrl()));
             if ("1".equals(form.get("client_info"))) {
                 body.put("client_info", clientInfo(principal, tid));
             }

@@ -16,7 +16,7 @@ import io.azimuth.http.Router;
 import java.util.Locale;
 
 /**
- * Subscriptions, their locations and their resource providers. One subscription is listed (the configured
+ * Subscriptions, their locations and their resource providers, and the tenant. One subscription is listed (the configured
  * default); every well-formed subscription id can be used and reads as enabled.
  */
 final class SubscriptionRoutes {
@@ -33,6 +33,7 @@ final class SubscriptionRoutes {
     void register(Router router, ArmEnvelope arm, ResourceType subscriptions, ResourceType locations,
                   ResourceType providers) {
         router.add(Route.at("/subscriptions", arm, subscriptions).get(this::list));
+        router.add(Route.at("/tenants", arm, subscriptions).get(this::tenants));
         router.add(Route.at("/subscriptions/{subscriptionId}", arm, subscriptions).get(this::get));
         router.add(Route.at("/subscriptions/{subscriptionId}/locations", arm, locations).get(this::locations));
         router.add(Route.at("/subscriptions/{subscriptionId}/providers", arm, providers).get(this::providers));
@@ -64,6 +65,22 @@ final class SubscriptionRoutes {
         ObjectNode count = page.putObject("count");
         count.put("type", "Total");
         count.put("value", 1);
+        return ApiResponse.ok(page);
+    }
+
+    /** {@code GET /tenants}: the one tenant the subscription belongs to (az lists it when a user signs in). */
+    private ApiResponse tenants(ApiRequest r) {
+        ObjectNode page = Json.object();
+        ObjectNode t = page.putArray("value").addObject();
+        t.put("id", "/tenants/" + tenantId);
+        t.put("tenantId", tenantId);
+        t.put("tenantCategory", "Home");
+        t.put("country", "United States");
+        t.put("countryCode", "US");
+        t.put("displayName", "Azimuth");
+        t.putArray("domains").add("azimuth.local");
+        t.put("defaultDomain", "azimuth.local");
+        t.put("tenantType", "AAD");
         return ApiResponse.ok(page);
     }
 
