@@ -76,7 +76,7 @@ class ArchitectureTest {
     @Test
     void providersReachTheServerOnlyThroughThePlugInPoint() {
         noClasses().that().resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..",
-                        "io.azimuth.identity..")
+                        "io.azimuth.identity..", "io.azimuth.authorization..")
                 .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.server..")
                         .and(DescribedPredicate.not(belongToAnyOf(Platform.class, Provider.class, Config.class))))
                 .check(classes);
@@ -91,7 +91,7 @@ class ArchitectureTest {
     @Test
     void providersAreIndependentButForTheirDeclaredHooks() {
         String[] providers = {"io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..",
-                "io.azimuth.emulator..", "io.azimuth.identity.."};
+                "io.azimuth.emulator..", "io.azimuth.identity..", "io.azimuth.authorization.."};
         for (String provider : providers) {
             String[] others = java.util.Arrays.stream(providers).filter(p -> !p.equals(provider))
                     .toArray(String[]::new);
@@ -127,7 +127,8 @@ class ArchitectureTest {
                         "io.azimuth.auth..")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.azimuth.server..")
                         .and(DescribedPredicate.not(resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..",
-                                "io.azimuth.classic..", "io.azimuth.emulator..", "io.azimuth.identity.."))))
+                                "io.azimuth.classic..", "io.azimuth.emulator..", "io.azimuth.identity..",
+                                "io.azimuth.authorization.."))))
                 .check(classes);
     }
 }

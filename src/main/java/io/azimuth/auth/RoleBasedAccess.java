@@ -56,7 +56,7 @@ public final class RoleBasedAccess implements Authorizer {
     }
 
     /** Whether {@code scope} is {@code at} or below it. */
-    static boolean within(String scope, String at) {
+    public static boolean within(String scope, String at) {
         String s = trim(scope).toLowerCase(Locale.ROOT);
         String a = trim(at).toLowerCase(Locale.ROOT);
         return a.isEmpty() || s.equals(a) || s.startsWith(a + "/");

@@ -2,10 +2,10 @@ package io.azimuth.server;
 
 import io.azimuth.auth.Auth;
 import io.azimuth.auth.Principals;
-import io.azimuth.auth.RoleBasedAccess;
 import io.azimuth.auth.SigningKey;
 import io.azimuth.auth.Tokens;
 import io.azimuth.identity.IdentityProvider;
+import io.azimuth.authorization.AuthorizationProvider;
 import java.time.Clock;
 
 import io.azimuth.arm.ArmEnvelope;
@@ -73,7 +73,7 @@ public final class AzimuthServer implements AutoCloseable {
     private static List<Provider> providers() {
         ImagesProvider images = new ImagesProvider();
         return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                new VmProvider(images), new ClassicProvider(), new IdentityProvider());
+                new VmProvider(images), new ClassicProvider(), new IdentityProvider(), new AuthorizationProvider());
     }
 
     private final Config config;
@@ -249,11 +249,7 @@ public final class AzimuthServer implements AutoCloseable {
         Principals principals = signIn.principals() != null ? Principals.load(signIn.principals()) : Principals.open();
         SigningKey key = config.inMemory() ? SigningKey.inMemory()
                 : SigningKey.inDirectory(config.dataDir().toAbsolutePath());
-        Auth auth = new Auth(signIn.strict(), principals, key, new Tokens(key, signIn.tokenLifetime(), Clock.systemUTC()));
-        if (signIn.strict() && principals.declared()) {
-            auth.authorizeWith(RoleBasedAccess.of(principals)); // declared principals hold only the roles declared
-        }
-        return auth;
+        return new Auth(signIn.strict(), principals, key, new Tokens(key, signIn.tokenLifetime(), Clock.systemUTC()));
     }
 
     /** Trusts every client certificate; server certificates are never checked with it. */
