@@ -11,19 +11,28 @@ public final class Auth {
     private final Principals principals;
     private final SigningKey key;
     private final Tokens tokens;
+    private final ManagementCertificates managementCertificates;
     private volatile Authorizer authorizer = Authorizer.ALLOW_ALL;
 
-    public Auth(boolean strict, Principals principals, SigningKey key, Tokens tokens) {
+    public Auth(boolean strict, Principals principals, SigningKey key, Tokens tokens,
+                ManagementCertificates managementCertificates) {
         this.strict = strict;
         this.principals = principals;
         this.key = key;
         this.tokens = tokens;
+        this.managementCertificates = managementCertificates;
+    }
+
+    /** The management certificates the classic API trusts in strict mode. */
+    public ManagementCertificates managementCertificates() {
+        return managementCertificates;
     }
 
     /** Anyone signs in, any bearer token is taken, with a key of this process only. */
     public static Auth lenientInMemory(java.time.Duration tokenLifetime) {
         SigningKey key = SigningKey.inMemory();
-        return new Auth(false, Principals.open(), key, new Tokens(key, tokenLifetime, java.time.Clock.systemUTC()));
+        return new Auth(false, Principals.open(), key, new Tokens(key, tokenLifetime, java.time.Clock.systemUTC()),
+                ManagementCertificates.inMemory());
     }
 
     public boolean strict() {

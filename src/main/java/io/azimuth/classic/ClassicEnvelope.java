@@ -1,5 +1,7 @@
 package io.azimuth.classic;
 
+import io.azimuth.auth.Auth;
+
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
@@ -19,7 +21,8 @@ import java.util.regex.Pattern;
  * subscription id, {@code x-ms-version} on every call (each operation names the oldest version it has), request ids
  * of 32 lower-case hex digits, XML errors {@code <Error><Code/><Message/></Error>} in the classic namespace, and
  * authentication by management certificate: a call over HTTPS must have presented a TLS client certificate (any
- * is accepted); calls over plain HTTP, for scripts, need none.
+ * is accepted); calls over plain HTTP, for scripts, need none. In strict mode every call must present one of the
+ * certificates uploaded through {@code /_azimuth/management-certificates}, so over HTTPS only.
  */
 public final class ClassicEnvelope implements Envelope {
     public static final String CONTENT_TYPE = "application/xml; charset=utf-8";
@@ -27,6 +30,12 @@ public final class ClassicEnvelope implements Envelope {
             "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     private final Map<String, String> since = new ConcurrentHashMap<>();
+    private final Auth auth;
+
+    /** In strict mode ({@code auth.strict()}) only the uploaded management certificates are trusted. */
+    public ClassicEnvelope(Auth auth) {
+        this.auth = auth;
+    }
 
     /** Whether a path is the classic API's: its first segment is a subscription id (a GUID). */
     public static boolean owns(String path) {
@@ -62,6 +71,13 @@ public final class ClassicEnvelope implements Envelope {
             throw new ApiException(403, ClassicErrors.AUTHENTICATION_FAILED, "The server failed to authenticate "
                     + "the request. Verify that the certificate is valid and is associated with this subscription: "
                     + "over HTTPS a management certificate must be presented as the TLS client certificate.");
+        }
+        if (auth != null && auth.strict() && (request.clientCertificates().isEmpty()
+                || !auth.managementCertificates().isTrusted(request.clientCertificates().get(0)))) {
+            throw new ApiException(403, ClassicErrors.AUTHENTICATION_FAILED, "The server failed to authenticate "
+                    + "the request. Verify that the certificate is valid and is associated with this subscription: "
+                    + "in strict mode only management certificates uploaded to /_azimuth/management-certificates "
+                    + "are trusted, over HTTPS.");
         }
     }
 

@@ -35,7 +35,7 @@ public final class ClassicProvider implements Provider {
 
     @Override
     public void register(Platform p) {
-        envelope = new ClassicEnvelope();
+        envelope = new ClassicEnvelope(p.auth());
         router = p.router();
         router.own(ClassicEnvelope::owns, envelope);
         ClassicOperations operations = new ClassicOperations(p.operations());

@@ -1,6 +1,7 @@
 package io.azimuth.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Json;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /_azimuth/health}, {@code POST /_azimuth/reset}, {@code GET /_azimuth/cert} (PEM, or PKCS#12 with
- * {@code ?format=pkcs12}), and the blob endpoints ({@link BlobRoutes}).
+ * {@code ?format=pkcs12}), the management certificates strict mode trusts ({@code /_azimuth/management-certificates}:
+ * GET, POST a certificate, DELETE one by thumbprint; kept apart from the state a reset clears), and the blob
+ * endpoints ({@link BlobRoutes}).
  */
 public final class EmulatorRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorRoutes.class);
@@ -36,6 +39,10 @@ public final class EmulatorRoutes {
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/health", envelope).get(this::health));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/reset", envelope).post(this::reset));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/cert", envelope).get(this::cert));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates", envelope)
+                .get(this::managementCertificates).post(this::trustManagementCertificate));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates/{thumbprint}", envelope)
+                .delete(this::forgetManagementCertificate));
         new BlobRoutes(platform.vertx(), platform.vhds()).register(router, envelope);
     }
 
@@ -68,6 +75,43 @@ public final class EmulatorRoutes {
             blobs.put("storedBytes", stats.storedBytes());
         });
         return ApiResponse.ok(body);
+    }
+
+    /** {@code GET /_azimuth/management-certificates}: what the classic API trusts in strict mode. */
+    private ApiResponse managementCertificates(ApiRequest r) {
+        ObjectNode body = Json.object();
+        com.fasterxml.jackson.databind.node.ArrayNode value = body.putArray("value");
+        platform.auth().managementCertificates().all().forEach(c -> value.add(describe(c)));
+        return ApiResponse.ok(body);
+    }
+
+    /** {@code POST /_azimuth/management-certificates} with a PEM or DER certificate: trusted from now on. */
+    private ApiResponse trustManagementCertificate(ApiRequest r) {
+        if (!r.hasBody()) {
+            throw ApiException.badRequest("InvalidCertificate", "The body must hold a certificate (PEM or DER).", "body");
+        }
+        java.util.List<java.security.cert.X509Certificate> added;
+        try {
+            added = platform.auth().managementCertificates().trust(r.bodyBytes().getBytes());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("InvalidCertificate", e.getMessage(), "body");
+        }
+        ObjectNode body = Json.object();
+        com.fasterxml.jackson.databind.node.ArrayNode value = body.putArray("value");
+        added.forEach(c -> value.add(describe(c)));
+        return ApiResponse.json(201, body);
+    }
+
+    private ApiResponse forgetManagementCertificate(ApiRequest r) {
+        return ApiResponse.empty(platform.auth().managementCertificates().remove(r.param("thumbprint")) ? 200 : 204);
+    }
+
+    private static ObjectNode describe(java.security.cert.X509Certificate c) {
+        ObjectNode o = Json.object();
+        o.put("thumbprint", io.azimuth.auth.ManagementCertificates.thumbprint(c));
+        o.put("subject", c.getSubjectX500Principal().getName());
+        o.put("notAfter", c.getNotAfter().toInstant().toString());
+        return o;
     }
 
     private ApiResponse reset(ApiRequest r) {

@@ -1,6 +1,7 @@
 package io.azimuth.server;
 
 import io.azimuth.auth.Auth;
+import io.azimuth.auth.ManagementCertificates;
 import io.azimuth.auth.Principals;
 import io.azimuth.auth.SigningKey;
 import io.azimuth.auth.Tokens;
@@ -249,7 +250,10 @@ public final class AzimuthServer implements AutoCloseable {
         Principals principals = signIn.principals() != null ? Principals.load(signIn.principals()) : Principals.open();
         SigningKey key = config.inMemory() ? SigningKey.inMemory()
                 : SigningKey.inDirectory(config.dataDir().toAbsolutePath());
-        return new Auth(signIn.strict(), principals, key, new Tokens(key, signIn.tokenLifetime(), Clock.systemUTC()));
+        ManagementCertificates certificates = config.inMemory() ? ManagementCertificates.inMemory()
+                : ManagementCertificates.inDirectory(config.dataDir().toAbsolutePath());
+        return new Auth(signIn.strict(), principals, key, new Tokens(key, signIn.tokenLifetime(), Clock.systemUTC()),
+                certificates);
     }
 
     /** Trusts every client certificate; server certificates are never checked with it. */
