@@ -33,11 +33,19 @@ final class ArmAccess {
     private ArmAccess() {
     }
 
-    /** The action of a request, or null for what every signed-in caller may do (listing its subscriptions). */
+    /**
+     * The action of a request, or null for what every signed-in caller may do: list its subscriptions and tenants,
+     * and poll the status of an operation (whose URL the write that began it answered).
+     */
     static Action action(ApiRequest request) {
         List<String> s = Arrays.stream(request.path().split("/")).filter(p -> !p.isEmpty()).toList();
         HttpMethod method = request.method();
         if (s.size() <= 1 && method == HttpMethod.GET) {
+            return null;
+        }
+        if (method == HttpMethod.GET && s.size() >= 4 && s.get(s.size() - 4).equalsIgnoreCase("locations")
+                && (s.get(s.size() - 2).equalsIgnoreCase("operations")
+                || s.get(s.size() - 2).equalsIgnoreCase("operationResults"))) {
             return null;
         }
         int providers = -1;
