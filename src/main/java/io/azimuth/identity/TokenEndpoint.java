@@ -125,7 +125,8 @@ final class TokenEndpoint {
             if (!JWT_BEARER.equals(type)) {
                 throw OAuthError.invalidRequest(50027, "The 'client_assertion_type' must be '" + JWT_BEARER + "'.");
             }
-            return auth.principals().withAssertion(clientId, assertion, null);
+            // the assertion is for this token endpoint, as Entra requires
+            return auth.principals().withAssertion(clientId, assertion, r.baseUrl() + r.path());
         }
         if (secret == null) {
             throw OAuthError.invalidClient(7000218,
