@@ -164,7 +164,13 @@ public final class Main implements Callable<Integer> {
         if (trainingRun) {
             return TrainingRun.run(config);
         }
-        AzimuthServer server = AzimuthServer.start(config);
+        AzimuthServer server;
+        try {
+            server = AzimuthServer.start(config);
+        } catch (IllegalArgumentException e) {
+            // a principals file that cannot be read, or names an unknown principal or role
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -6,7 +6,6 @@ import io.azimuth.arm.ArmEnvelope;
 import io.azimuth.arm.ResourceType;
 import io.azimuth.auth.Auth;
 import io.azimuth.auth.BuiltInRoles;
-import io.azimuth.auth.Principals;
 import io.azimuth.auth.RoleBasedAccess;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
@@ -60,14 +59,18 @@ public final class AuthorizationProvider implements Provider {
         router.add(Route.at("/providers/" + NAMESPACE + "/roleDefinitions", arm, definitionsType).get(this::definitions));
         router.add(Route.at("/providers/" + NAMESPACE + "/roleDefinitions/{roleDefinitionId}", arm, definitionsType)
                 .get(this::definition));
-        if (auth.strict() && auth.principals().declared()) {
-            auth.authorizeWith(access(auth.principals(), assignments));
+        if (auth.principals().declared()) {
+            // the file's assignments are checked at start whatever the mode: a wrong one stops the start
+            List<RoleBasedAccess.Grant> declared = RoleBasedAccess.of(auth.principals()).grants();
+            if (auth.strict()) {
+                auth.authorizeWith(access(declared, assignments));
+            }
         }
     }
 
     /** The file's grants and the stored ones of the scope's subscription. */
-    private static io.azimuth.auth.Authorizer access(Principals principals, RoleAssignments assignments) {
-        List<RoleBasedAccess.Grant> declared = RoleBasedAccess.of(principals).grants();
+    private static io.azimuth.auth.Authorizer access(List<RoleBasedAccess.Grant> declared,
+                                                     RoleAssignments assignments) {
         return (caller, action, scope) -> {
             List<RoleBasedAccess.Grant> all = new ArrayList<>(declared);
             all.addAll(assignments.grants(RoleAssignments.subscriptionOf(scope)));
