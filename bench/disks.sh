@@ -32,10 +32,13 @@ elif [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; 
 fi
 classes=bench/target/classes
 mkdir -p "$classes"
-if [[ ! -f $classes/DiskBench.class || -n $(find bench/src/DiskBench.java bench/src/PerfBench.java \
-        bench/src/BaselineServer.java "$jar" -newer "$classes/DiskBench.class" -print -quit) ]]; then
-    javac --release 17 -nowarn -cp "$jar" -d "$classes" bench/src/DiskBench.java bench/src/PerfBench.java \
-        bench/src/BaselineServer.java
+# every benchmark source but SdkBench.java, which needs the SDK on its class path (bench/run.sh compiles it)
+sources=()
+for f in bench/src/*.java; do
+    [[ $f == bench/src/SdkBench.java ]] || sources+=("$f")
+done
+if [[ ! -f $classes/DiskBench.class || -n $(find "${sources[@]}" "$jar" -newer "$classes/DiskBench.class" -print -quit) ]]; then
+    javac --release 17 -nowarn -cp "$jar" -d "$classes" "${sources[@]}"
 fi
 
 data_root=${BENCH_DATA_DIR:-${TMPDIR:-/tmp}}

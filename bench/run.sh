@@ -32,9 +32,13 @@ fi
 
 classes=bench/target/classes
 mkdir -p "$classes"
-if [[ ! -f $classes/PerfBench.class || -n $(find bench/src/PerfBench.java bench/src/BaselineServer.java "$jar" \
-        -newer "$classes/PerfBench.class" -print -quit) ]]; then
-    javac --release 17 -nowarn -cp "$jar" -d "$classes" bench/src/PerfBench.java bench/src/BaselineServer.java
+# every benchmark source but SdkBench.java, which needs the SDK on its class path (below)
+sources=()
+for f in bench/src/*.java; do
+    [[ $f == bench/src/SdkBench.java ]] || sources+=("$f")
+done
+if [[ ! -f $classes/PerfBench.class || -n $(find "${sources[@]}" "$jar" -newer "$classes/PerfBench.class" -print -quit) ]]; then
+    javac --release 17 -nowarn -cp "$jar" -d "$classes" "${sources[@]}"
 fi
 
 # The SDK timing runs on the project's test class path (the Azure SDK artifacts are test-scoped in pom.xml).

@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * The disk-bytes benchmark (bench/disks.sh): what copying a disk costs in Azimuth against copying its file with
  * {@code cp --sparse=always}, as the disk grows with the same amount of data in it; and what a streamed VHD upload
  * achieves against {@code dd} writing the same bytes to the same file system. Both sides of every ratio are measured
- * in the same run, on the same machine, with the same page cache. Compiled with {@link PerfBench}, whose process and
- * formatting helpers it shares.
+ * in the same run, on the same machine, with the same page cache. Compiled with {@link PerfBench} and the classes
+ * beside it, whose process ({@link BenchServer}) and formatting helpers it shares.
  */
 public final class DiskBench {
     static final long MIB = 1024L * 1024;
@@ -419,7 +419,7 @@ public final class DiskBench {
     // ------------------------------------------------------------------------------------------ server & HTTP
 
     void start() throws Exception {
-        port = PerfBench.freePort();
+        port = BenchServer.freePort();
         Path log = Path.of("bench/target/logs");
         Files.createDirectories(log);
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
