@@ -10,7 +10,7 @@ if [ ! -x /usr/bin/az ] || ! command -v curl > /dev/null; then
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends azure-cli curl ca-certificates
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q azure-cli curl ca-certificates
 fi
 AZ=/usr/bin/az   # Debian's, run by Debian's python3 (whatever python3 comes first on PATH)
 
