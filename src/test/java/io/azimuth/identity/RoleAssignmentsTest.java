@@ -35,9 +35,9 @@ class RoleAssignmentsTest {
         Files.writeString(principals, """
                 {"servicePrincipals": [{"clientId": "admin", "clientSecret": "admin-s"},
                                        {"clientId": "ops", "clientSecret": "ops-s"},
-                                       {"clientId": "helper", "clientSecret": "helper-s"}],
+                                       {"clientId": "deployer", "clientSecret": "deployer-s"}],
                  "roleAssignments": [{"principal": "admin", "role": "Owner", "scope": "/subscriptions/%s"},
-                                     {"principal": "helper", "role": "Contributor", "scope": "/subscriptions/%s"}]}
+                                     {"principal": "deployer", "role": "Contributor", "scope": "/subscriptions/%s"}]}
                 """.formatted(SUB, SUB));
         server = TestServer.start(c -> c.withSignIn(new Config.SignIn(true, principals, Duration.ofHours(1))));
     }
@@ -69,7 +69,7 @@ class RoleAssignmentsTest {
         String body = "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + SUB
                 + "/providers/Microsoft.Authorization/roleDefinitions/" + READER + "\",\"principalId\":\"" + opsId + "\"}}";
         // a Contributor may not assign roles
-        Http.Response refused = call("PUT", assignment + V, token("helper", "helper-s"), body);
+        Http.Response refused = call("PUT", assignment + V, token("deployer", "deployer-s"), body);
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.json().path("error").path("message").asText())
                 .contains("'Microsoft.Authorization/roleAssignments/write'");
