@@ -31,6 +31,11 @@ public final class ResourceId {
     }
 
     public static boolean isSubscriptionId(String value) {
+        return isGuid(value);
+    }
+
+    /** Whether a value is a GUID ({@code 8-4-4-4-12} hex digits), as ARM's ids, tenants and principals are. */
+    public static boolean isGuid(String value) {
         return value != null && GUID.matcher(value).matches();
     }
 

@@ -170,7 +170,7 @@ public final class Tokens {
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(life)))
                 .claim("tid", grant.tenantId()).claim("cid", grant.clientId())
                 .claim("kind", grant.principal().kind().name()).claim("name", grant.principal().name())
-                .claim("dn", grant.principal().displayName()).claim("aud2", grant.audience())
+                .claim("dn", grant.principal().displayName()).claim("resource", grant.audience())
                 .jwtID(UUID.randomUUID().toString()).build();
         return sign(c, type);
     }
@@ -188,7 +188,7 @@ public final class Tokens {
             throw new SignInRefused(SignInRefused.Reason.BAD_GRANT, "The provided " + what + " is invalid.");
         }
         Principal p = new Principal(kind, string(c, "name"), c.getSubject(), string(c, "dn"));
-        return new Grant(p, string(c, "cid"), string(c, "tid"), string(c, "aud2"));
+        return new Grant(p, string(c, "cid"), string(c, "tid"), string(c, "resource"));
     }
 
     /** The claims of a token of {@code type} this instance signed, or null. */

@@ -2,6 +2,7 @@ package io.azimuth.authorization;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.arm.ResourceId;
 import io.azimuth.arm.Times;
 import io.azimuth.auth.BuiltInRoles;
 import io.azimuth.auth.Principal;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Role assignments: a principal (by object id), a built-in role, a scope (a subscription, a resource group or a
@@ -27,8 +27,6 @@ import java.util.regex.Pattern;
 final class RoleAssignments {
     static final String TYPE = "Microsoft.Authorization/roleAssignments";
     private static final String FOLDED_TYPE = TYPE.toLowerCase(Locale.ROOT);
-    private static final Pattern GUID = Pattern.compile(
-            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     private final Store store;
     private final Principals principals;
@@ -44,7 +42,7 @@ final class RoleAssignments {
 
     /** Creates or confirms an assignment; answers the stored document and whether it was created. */
     Result put(String scope, String name, JsonNode body) {
-        if (!GUID.matcher(name).matches()) {
+        if (!ResourceId.isGuid(name)) {
             throw new ApiException(400, "InvalidRoleAssignmentId", "The role assignment ID '" + name
                     + "' is not valid. The role assignment ID must be a GUID.");
         }
@@ -60,7 +58,7 @@ final class RoleAssignments {
                         "The specified role definition with ID '" + roleId.substring(roleId.lastIndexOf('/') + 1)
                                 + "' does not exist."));
         String principalId = text(props, "principalId");
-        if (!GUID.matcher(principalId).matches()) {
+        if (!ResourceId.isGuid(principalId)) {
             throw ApiException.badRequest("InvalidPrincipalId", "A valid principal ID must be provided for role "
                     + "assignment.", "properties.principalId");
         }

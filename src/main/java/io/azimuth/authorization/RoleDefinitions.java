@@ -36,8 +36,8 @@ final class RoleDefinitions {
         role.notActions().forEach(notActions::add);
         perm.putArray("dataActions");
         perm.putArray("notDataActions");
-        p.put("createdOn", "2015-02-02T21:55:09.8806423Z");
-        p.put("updatedOn", "2024-01-01T00:00:00.0000000Z");
+        p.putNull("createdOn"); // built in: no time of this instance's to give
+        p.putNull("updatedOn");
         p.putNull("createdBy");
         p.putNull("updatedBy");
         return d;

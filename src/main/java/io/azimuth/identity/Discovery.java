@@ -27,13 +27,12 @@ final class Discovery {
     ApiResponse openIdV2(ApiRequest r) {
         String tenant = tenants.pathTenant(r);
         String base = r.baseUrl() + "/" + tenant;
-        ObjectNode c = common(r, tenant);
+        ObjectNode c = common(r);
         c.put("token_endpoint", base + "/oauth2/v2.0/token");
         c.put("jwks_uri", base + "/discovery/v2.0/keys");
         c.put("issuer", r.baseUrl() + "/" + issuerTenant(tenant) + "/v2.0");
         c.put("authorization_endpoint", base + "/oauth2/v2.0/authorize");
         c.put("device_authorization_endpoint", base + "/oauth2/v2.0/devicecode");
-        c.put("end_session_endpoint", base + "/oauth2/v2.0/logout");
         c.putArray("scopes_supported").add("openid").add("profile").add("email").add("offline_access");
         return ApiResponse.ok(c);
     }
@@ -42,18 +41,17 @@ final class Discovery {
     ApiResponse openIdV1(ApiRequest r) {
         String tenant = tenants.pathTenant(r);
         String base = r.baseUrl() + "/" + tenant;
-        ObjectNode c = common(r, tenant);
+        ObjectNode c = common(r);
         c.put("token_endpoint", base + "/oauth2/token");
         c.put("jwks_uri", base + "/discovery/keys");
         c.put("issuer", "https://sts.windows.net/" + issuerTenant(tenant) + "/");
         c.put("authorization_endpoint", base + "/oauth2/authorize");
         c.put("device_authorization_endpoint", base + "/oauth2/devicecode");
-        c.put("end_session_endpoint", base + "/oauth2/logout");
         c.putArray("scopes_supported").add("openid");
         return ApiResponse.ok(c);
     }
 
-    private ObjectNode common(ApiRequest r, String tenant) {
+    private ObjectNode common(ApiRequest r) {
         ObjectNode c = Json.object();
         c.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("private_key_jwt")
                 .add("client_secret_basic");
@@ -64,7 +62,6 @@ final class Discovery {
         c.putArray("grant_types_supported").add("client_credentials").add("password").add("refresh_token")
                 .add("urn:ietf:params:oauth:grant-type:device_code");
         c.put("request_uri_parameter_supported", false);
-        c.put("userinfo_endpoint", r.baseUrl() + "/" + tenant + "/openid/userinfo");
         c.put("http_logout_supported", true);
         c.put("frontchannel_logout_supported", true);
         c.putArray("claims_supported").add("sub").add("iss").add("aud").add("exp").add("iat").add("nbf").add("oid")

@@ -62,8 +62,7 @@ final class EntraEnvelope implements Envelope {
     public ApiResponse renderError(ApiRequest request, ApiException error) {
         int aadsts = error instanceof OAuthError o ? o.aadsts() : 90000 + error.status();
         String code = error instanceof OAuthError ? error.code()
-                : error.status() == 413 ? "invalid_request" : error.status() >= 500 ? "temporarily_unavailable"
-                : "invalid_request";
+                : error.status() >= 500 ? "temporarily_unavailable" : "invalid_request";
         String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
         ObjectNode body = Json.object();
         body.put("error", code);

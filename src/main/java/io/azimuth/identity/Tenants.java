@@ -1,5 +1,6 @@
 package io.azimuth.identity;
 
+import io.azimuth.arm.ResourceId;
 import io.azimuth.http.ApiRequest;
 
 import java.util.Locale;
@@ -12,7 +13,6 @@ import java.util.regex.Pattern;
  * everything but a GUID resolves to this instance's tenant.
  */
 final class Tenants {
-    private static final Pattern GUID = Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     private static final Pattern DOMAIN = Pattern.compile("^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
     private static final Set<String> ALIASES = Set.of("common", "organizations", "consumers", "adfs");
 
@@ -23,7 +23,7 @@ final class Tenants {
     }
 
     boolean isWellFormed(String tenant) {
-        return GUID.matcher(tenant).matches() || DOMAIN.matcher(tenant).matches()
+        return ResourceId.isGuid(tenant) || DOMAIN.matcher(tenant).matches()
                 || ALIASES.contains(tenant.toLowerCase(Locale.ROOT));
     }
 
@@ -50,7 +50,7 @@ final class Tenants {
 
     /** The tenant id tokens carry for a path tenant. */
     String tenantId(String tenant) {
-        return GUID.matcher(tenant).matches() ? tenant.toLowerCase(Locale.ROOT) : defaultTenant;
+        return ResourceId.isGuid(tenant) ? tenant.toLowerCase(Locale.ROOT) : defaultTenant;
     }
 
     /** The domain of users the open directory makes. */

@@ -57,7 +57,7 @@ final class TokenEndpoint {
         Tokens.Grant redeemed = null;
         try {
             switch (grant) {
-                case "client_credentials" -> principal = client(r, form, clientId, version);
+                case "client_credentials" -> principal = client(r, form, clientId);
                 case "password" -> principal = auth.principals().withPassword(form.require("username"),
                         form.require("password"));
                 case "refresh_token" -> {
@@ -117,7 +117,7 @@ final class TokenEndpoint {
         return ApiResponse.ok(body);
     }
 
-    private Principal client(ApiRequest r, Form form, String clientId, Tokens.Version version) {
+    private Principal client(ApiRequest r, Form form, String clientId) {
         String secret = form.get("client_secret");
         String assertion = form.get("client_assertion");
         if (assertion != null) {
@@ -163,12 +163,15 @@ final class TokenEndpoint {
         return resourceOf(first);
     }
 
+    /** {@code https://x//.default} → {@code https://x/}; {@code https://x/user_impersonation} → {@code https://x/}. */
     private static String resourceOf(String scope) {
-        int slash = scope.lastIndexOf('/');
-        if (slash <= 0 || scope.indexOf("://") == slash - 2 || scope.indexOf("://") == slash - 1) {
-            return scope;
+        if (scope.endsWith("/.default")) {
+            return scope.substring(0, scope.length() - "/.default".length());
         }
-        return scope.substring(0, scope.endsWith("/.default") ? scope.length() - "/.default".length() : slash + 1);
+        int scheme = scope.indexOf("://");
+        int slash = scope.lastIndexOf('/');
+        boolean hasPath = slash > (scheme >= 0 ? scheme + 2 : 0);
+        return hasPath ? scope.substring(0, slash + 1) : scope;
     }
 
     /** {@code POST /{tenant}/oauth2/v2.0/devicecode} (and v1): a code approved at once. */

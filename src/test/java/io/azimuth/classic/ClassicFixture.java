@@ -157,6 +157,32 @@ final class ClassicFixture {
         }
     }
 
+    /** A TLS context presenting {@code cert} as the client certificate and trusting the server's {@code serverPem}. */
+    static javax.net.ssl.SSLContext withClientCertificate(Cert cert, String serverPem) {
+        try {
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("management", cert.keys().getPrivate(), "pw".toCharArray(),
+                    new java.security.cert.Certificate[]{cert.certificate()});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, "pw".toCharArray());
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("azimuth", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(
+                            serverPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String certificateFileXml(String data, String format, String password) {
         return "<CertificateFile" + ROOT_ATTRS + "><Data>" + data + "</Data><CertificateFormat>" + format
                 + "</CertificateFormat>" + (password == null ? "" : "<Password>" + password + "</Password>")
