@@ -75,7 +75,8 @@ class ArchitectureTest {
 
     @Test
     void providersReachTheServerOnlyThroughThePlugInPoint() {
-        noClasses().that().resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..",
+        noClasses().that().resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..",
+                        "io.azimuth.network..", "io.azimuth.classic..",
                         "io.azimuth.identity..", "io.azimuth.authorization..")
                 .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.server..")
                         .and(DescribedPredicate.not(belongToAnyOf(Platform.class, Provider.class, Config.class))))
@@ -90,8 +91,8 @@ class ArchitectureTest {
 
     @Test
     void providersAreIndependentButForTheirDeclaredHooks() {
-        String[] providers = {"io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.classic..",
-                "io.azimuth.emulator..", "io.azimuth.identity..", "io.azimuth.authorization.."};
+        String[] providers = {"io.azimuth.resources..", "io.azimuth.compute..", "io.azimuth.network..",
+                "io.azimuth.classic..", "io.azimuth.emulator..", "io.azimuth.identity..", "io.azimuth.authorization.."};
         for (String provider : providers) {
             String[] others = java.util.Arrays.stream(providers).filter(p -> !p.equals(provider))
                     .toArray(String[]::new);
@@ -127,8 +128,8 @@ class ArchitectureTest {
                         "io.azimuth.auth..")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.azimuth.server..")
                         .and(DescribedPredicate.not(resideInAnyPackage("io.azimuth.resources..", "io.azimuth.compute..",
-                                "io.azimuth.classic..", "io.azimuth.emulator..", "io.azimuth.identity..",
-                                "io.azimuth.authorization.."))))
+                                "io.azimuth.network..", "io.azimuth.classic..", "io.azimuth.emulator..",
+                                "io.azimuth.identity..", "io.azimuth.authorization.."))))
                 .check(classes);
     }
 }

@@ -25,6 +25,7 @@ import io.azimuth.emulator.EmulatorRoutes;
 import io.azimuth.http.Pipeline;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
+import io.azimuth.network.NetworkProvider;
 import io.azimuth.resources.ResourcesProvider;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.store.Store;
@@ -74,7 +75,8 @@ public final class AzimuthServer implements AutoCloseable {
     private static List<Provider> providers() {
         ImagesProvider images = new ImagesProvider();
         return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                new VmProvider(images), new ClassicProvider(), new IdentityProvider(), new AuthorizationProvider());
+                new VmProvider(images), new NetworkProvider(), new ClassicProvider(), new IdentityProvider(),
+                new AuthorizationProvider());
     }
 
     private final Config config;
