@@ -52,6 +52,15 @@ public final class TrainingRun {
             expect(client, http, "GET", compute + "/images/image1" + v, null, 200);
             expect(client, http, "GET", compute + "/images" + v, null, 200);
             expect(client, http, "GET", compute + "/images/missing" + v, null, 404);
+            String network = group + "/providers/Microsoft.Network";
+            String nv = "?api-version=2023-09-01";
+            expect(client, http, "PUT", network + "/virtualNetworks/vnet1" + nv, "{\"location\":\"westus\","
+                    + "\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.0.0.0/16\"]},\"subnets\":"
+                    + "[{\"name\":\"default\",\"properties\":{\"addressPrefix\":\"10.0.0.0/24\"}}]}}", 201);
+            expect(client, http, "PUT", network + "/networkInterfaces/nic1" + nv, "{\"location\":\"westus\","
+                    + "\"properties\":{\"ipConfigurations\":[{\"name\":\"ipconfig1\",\"properties\":{\"subnet\":"
+                    + "{\"id\":\"" + network + "/virtualNetworks/vnet1/subnets/default\"}}}]}}", 201);
+            expect(client, http, "GET", network + "/networkInterfaces/nic1" + nv, null, 200);
             String vm = "{\"location\":\"westus\",\"properties\":{\"hardwareProfile\":{\"vmSize\":\"Standard_D2s_v3\"},"
                     + "\"storageProfile\":{\"imageReference\":{\"publisher\":\"Canonical\","
                     + "\"offer\":\"0001-com-ubuntu-server-jammy\",\"sku\":\"22_04-lts\",\"version\":\"latest\"},"

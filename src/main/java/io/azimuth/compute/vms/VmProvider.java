@@ -24,8 +24,8 @@ import io.azimuth.store.StoreTx;
 
 /**
  * {@code Microsoft.Compute/virtualMachines}: lifecycle, instance view, power actions, generalize, capture and
- * reimage; and, for the images provider, the storage profile of an image made from a VM. Network references are
- * accepted and echoed; no network is emulated.
+ * reimage; and, for the images provider, the storage profile of an image made from a VM. A VM's network interfaces
+ * must exist, in its region, attached to no other VM; while it references them they cannot be deleted.
  */
 public final class VmProvider implements Provider {
     public static final String TYPE = "Microsoft.Compute/virtualMachines";
@@ -51,9 +51,10 @@ public final class VmProvider implements Provider {
                 .inProgressStates("Creating", "Creating", "Updating")
                 .putStatuses(201, 200, -1)
                 .patchStatuses(200, -1)
-                .put((tx, id, body, current) -> current.map(doc -> rules.update(doc, body)).orElseGet(() -> content
-                        .staged(tx, VmRules.blobSources(body), staged -> rules.create(tx, id, body, staged))))
-                .patch((tx, id, body, current) -> rules.patch(current, body))
+                .put((tx, id, body, current) -> withNics(tx, id, current.map(doc -> rules.update(doc, body))
+                        .orElseGet(() -> content.staged(tx, VmRules.blobSources(body),
+                                staged -> rules.create(tx, id, body, staged)))))
+                .patch((tx, id, body, current) -> withNics(tx, id, rules.patch(current, body)))
                 .get(this::get)
                 .deleteRequestCheck(r -> bool(r, "forceDeletion"))
                 .deleteCheck(VirtualMachines::checkDelete)
@@ -63,6 +64,9 @@ public final class VmProvider implements Provider {
                         .map(ResourceId::toString).toList(), (disk, referrer) -> ApiException.conflict(
                         "OperationNotAllowed", "Disk " + disk.path("name").asText() + " is attached to VM "
                                 + referrer + "."))
+                // a NIC attached to a VM is not deleted
+                .references(VmNetwork.NIC_TYPE, VmNetwork::nicIds, (nic, user) -> VmNetwork.inUse(
+                        nic.path("id").asText(), user.toString(), null))
                 .on(HttpMethod.GET, "instanceView", (r, id) -> ApiResponse.ok(VmDocuments.instanceView(
                         p.store().read(tx -> resources(p).require(tx, id)))));
 
@@ -115,6 +119,12 @@ public final class VmProvider implements Provider {
         });
         vms = p.kinds().register(vm.build());
         machines.resources(vms);
+    }
+
+    /** A VM document once its network interfaces have been checked. */
+    private static ObjectNode withNics(StoreTx tx, ResourceId id, ObjectNode doc) {
+        VmNetwork.check(tx, id, doc);
+        return doc;
     }
 
     private static TrackedResources resources(Platform p) {

@@ -15,6 +15,7 @@ import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.http.Pipeline;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
+import io.azimuth.network.NetworkProvider;
 import io.azimuth.resources.ResourcesProvider;
 import io.azimuth.server.Config;
 import io.azimuth.server.Failures;
@@ -207,7 +208,7 @@ class RemoteBlobWritesTest {
             Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, blobs);
             ImagesProvider images = new ImagesProvider();
             for (Provider p : List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                    new VmProvider(images))) {
+                    new VmProvider(images), new NetworkProvider())) {
                 p.register(platform);
             }
             operations.routes(router, arm);

@@ -2,6 +2,7 @@ package io.azimuth.compute.vms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.Network;
 import io.azimuth.support.ServerExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -78,7 +79,7 @@ class VmExampleRequestsTest {
             "VirtualMachine_Deallocate_MaximumSet_Gen.json", "VirtualMachine_Deallocate_MinimumSet_Gen.json",
             "VirtualMachine_Generalize.json", "VirtualMachine_Capture_MaximumSet_Gen.json",
             "VirtualMachine_Capture_MinimumSet_Gen.json", "VirtualMachine_Reimage.json"})
-    void exampleIsAnsweredInItsShape(String file) {
+    void exampleIsAnsweredInItsShape(String file) throws Exception {
         JsonNode example = read("/spec/arm/examples/virtualMachines/" + file);
         JsonNode params = example.get("parameters");
         String rg = params.path("resourceGroupName").asText();
@@ -100,6 +101,7 @@ class VmExampleRequestsTest {
                         + "\"blobUri\":\"https://mystorageaccount.blob.core.windows.net/vhds/osimage.vhd\"}}}}").status())
                         .isEqualTo(201);
             }
+            Network.nicsFor(server.http(), Http.JSON.readTree(fill(params.get("parameters").toString())));
             r = server.http().put(vmUrl(rg, name) + query, fill(params.get("parameters").toString()));
         } else {
             String action = file.replaceAll("VirtualMachine_([A-Za-z]+).*", "$1");

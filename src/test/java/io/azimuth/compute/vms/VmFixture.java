@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.support.Http;
+import io.azimuth.support.Network;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
 
@@ -203,7 +204,9 @@ final class VmFixture {
 
     // ---- requests ----
 
+    /** PUT of a VM; the NICs it names are made first when they do not exist. */
     static Http.Response put(Http http, String name, ObjectNode body) {
+        Network.nicsFor(http, body);
         return http.put(vmUrl(name), body.toString());
     }
 
