@@ -10,6 +10,7 @@ import io.azimuth.blobs.azure.StorageAccount;
 import io.azimuth.blobs.azure.StorageAccounts;
 import io.azimuth.support.Azurite;
 import io.azimuth.support.Http;
+import io.azimuth.support.Network;
 import io.azimuth.support.JarProcess;
 import io.azimuth.support.TestServer;
 import io.azimuth.support.Vhds;
@@ -181,6 +182,7 @@ class AzuriteBlobsIT {
 
         String vmName = unique("vm");
         String osVhd = azurite.uri("vms", unique("os") + ".vhd");
+        Network.nicsFor(http, vm(vmName, imageUri, osVhd));
         Http.Response created = http.put(url("virtualMachines", vmName, V), vm(vmName, imageUri, osVhd).toString());
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         BlobClient os = azurite.blob(osVhd);
@@ -213,6 +215,7 @@ class AzuriteBlobsIT {
         String imageUri = azuriteVhd(image, unique("azure-image") + ".vhd");
         String vmName = unique("vm");
         String local = "vms/" + unique("local-os") + ".vhd";
+        Network.nicsFor(http, vm(vmName, imageUri, "https://acct1.blob.core.windows.net/" + local));
         Http.Response created = http.put(url("virtualMachines", vmName, V),
                 vm(vmName, imageUri, "https://acct1.blob.core.windows.net/" + local).toString());
         assertThat(created.status()).as(created.toString()).isEqualTo(201);

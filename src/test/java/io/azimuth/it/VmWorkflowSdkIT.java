@@ -23,6 +23,7 @@ import com.azure.resourcemanager.compute.models.VirtualMachineCustomImage;
 import com.azure.resourcemanager.compute.models.VirtualMachineReimageParameters;
 import com.azure.resourcemanager.compute.models.VirtualMachineSizeTypes;
 import io.azimuth.support.JarProcess;
+import io.azimuth.support.Network;
 import io.azimuth.support.Sdk;
 import io.azimuth.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -45,8 +46,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VmWorkflowSdkIT {
     static final String RG = "sdk-vms";
     static final String PASSWORD = "Workflow-Test-9!";
-    static final String NIC = "/subscriptions/" + TestServer.SUB + "/resourceGroups/" + RG
-            + "/providers/Microsoft.Network/networkInterfaces/nic1";
+    /** The NICs made so far: each VM body gets one of its own (a NIC is attached to one VM at most). */
+    static final java.util.concurrent.atomic.AtomicInteger NICS = new java.util.concurrent.atomic.AtomicInteger();
     static Path dataDir;
     static JarProcess azimuth;
     static ComputeManager compute;
@@ -70,13 +71,14 @@ class VmWorkflowSdkIT {
     }
 
     static VirtualMachineInner vm(ImageReference image, OSDisk osDisk, String computerName) {
+        String nic = Network.nic(azimuth.http(), RG, "nic" + NICS.incrementAndGet(), "westus");
         return new VirtualMachineInner().withLocation("westus")
                 .withHardwareProfile(new HardwareProfile().withVmSize(VirtualMachineSizeTypes.STANDARD_D2S_V3))
                 .withStorageProfile(new StorageProfile().withImageReference(image).withOsDisk(osDisk))
                 .withOsProfile(new OSProfile().withComputerName(computerName).withAdminUsername("azureuser")
                         .withAdminPassword(PASSWORD))
                 .withNetworkProfile(new NetworkProfile().withNetworkInterfaces(List.of(
-                        new NetworkInterfaceReference().withId(NIC).withPrimary(true))));
+                        new NetworkInterfaceReference().withId(nic).withPrimary(true))));
     }
 
     static ImageReference ubuntu(String version) {
