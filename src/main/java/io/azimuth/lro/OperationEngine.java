@@ -164,6 +164,14 @@ public final class OperationEngine {
         }
     }
 
+    /**
+     * The API error a failure of a lower layer stands for (a blob store's refusal), or null for one this engine's
+     * translation does not know: for work done in process on behalf of a request, as operations are.
+     */
+    public ApiException translate(RuntimeException e) {
+        return e instanceof ApiException api ? api : translation.apply(e);
+    }
+
     public long delayMillis() {
         return delayMillis;
     }

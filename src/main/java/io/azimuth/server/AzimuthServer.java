@@ -27,6 +27,7 @@ import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.network.NetworkProvider;
 import io.azimuth.resources.ResourcesProvider;
+import io.azimuth.resources.deployments.DeploymentsProvider;
 import io.azimuth.store.SqliteStore;
 import io.azimuth.store.Store;
 import io.vertx.core.Vertx;
@@ -76,7 +77,9 @@ public final class AzimuthServer implements AutoCloseable {
         ImagesProvider images = new ImagesProvider();
         return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
                 new VmProvider(images), new NetworkProvider(), new ClassicProvider(), new IdentityProvider(),
-                new AuthorizationProvider());
+                new AuthorizationProvider(),
+                // last: a template may create the resources of any provider above
+                new DeploymentsProvider());
     }
 
     private final Config config;

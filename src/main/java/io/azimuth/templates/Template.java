@@ -390,6 +390,14 @@ public final class Template {
                 hits.add(other);
             }
         }
+        if (hits.isEmpty() && !dep.contains("/")) {
+            // a nested child named as it is inside its parent: 'box' for 'shelf/box'
+            for (PlannedResource other : byId.values()) {
+                if (key(other.name()).endsWith("/" + k)) {
+                    hits.add(other);
+                }
+            }
+        }
         if (hits.isEmpty()) {
             if (declared.ids.contains(k) || declared.typedNames.contains(k) || declared.names.contains(k)) {
                 return; // a resource whose condition is false: nothing to wait for

@@ -22,6 +22,7 @@ import java.util.Map;
 /** A raw HTTP client for tests: what SDKs hide (status codes, headers, error bodies) is asserted through it. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.Set<String> TERMINAL = java.util.Set.of("Succeeded", "Failed", "Canceled");
     private final HttpClient client;
     private final String base;
 
@@ -65,13 +66,13 @@ public final class Http {
     }
 
     /**
-     * Polls an operation's status URL ({@code Azure-AsyncOperation}) every 50 ms until its status is no longer
-     * InProgress, or {@code timeoutMillis} have passed; answers the last status read.
+     * Polls an operation's status URL ({@code Azure-AsyncOperation}) every 50 ms until its status is terminal
+     * (Succeeded, Failed, Canceled; deployments say Accepted and Running before), or {@code timeoutMillis} have passed; answers the last status read.
      */
     public JsonNode awaitOperation(String statusUrl, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         JsonNode status = get(statusUrl).json();
-        while (status.path("status").asText().equals("InProgress") && System.currentTimeMillis() < deadline) {
+        while (!TERMINAL.contains(status.path("status").asText()) && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
             status = get(statusUrl).json();
         }
