@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Debian's packer (1.6.6) azure-arm builder against the built jar: a Linux managed image built from a custom managed
-# image, communicator "none", in a temporary resource group that packer creates and deletes.
+# Debian's packer (1.6.6) azure-arm builder against the built jar: a Linux managed-image build from a custom managed
+# image, communicator "none", in a temporary resource group that packer creates and deletes. packer 1.6.6 sends an
+# empty SSH key for such builds, which Azure refuses: the script checks that the build gets as far as Azure lets it
+# (sign-in, image lookups, group, template validation and deployment) and fails with Azure's own error, and that
+# packer's clean-up then removes its deployment and group.
 #
 # packer 1.6.6 knows only the four named public clouds (cloud_environment_name Public, China, Germany,
 # USGovernment; "AzureStackCloud" is refused before AZURE_ENVIRONMENT_FILEPATH is read), so it always talks to
@@ -11,8 +14,8 @@
 #
 # Steps, each checked: install packer when missing; start the emulator; sign in as a service principal at the token
 # endpoint packer uses; create the image resource group, a VHD blob and the source image over REST; write the
-# packer template; run packer build (PACKER_LOG=1 logs every request and response body); then check that the
-# managed image exists and that the temporary group is gone. A failed build prints the ARM calls that failed.
+# packer template; run packer build (PACKER_LOG=1 logs every request and response body); then check the refusal,
+# that no image was made and that the temporary group is gone. Any other outcome prints the ARM calls that failed.
 # PACKER_SH_KEEP=DIR keeps packer's log, the template and the emulator's log in DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -207,8 +210,13 @@ grep -q "^refused" "$WORK/proxy.log" && fail "packer asked for other hosts: $(gr
 TEMP_GROUP=$(sed -n "s/.*-> ResourceGroupName : '\(pkr-Resource-Group-[a-z0-9]*\)'.*/\1/p" "$WORK/build.out" | head -1)
 [ -n "$TEMP_GROUP" ] || fail "packer did not get to create its resource group: $(tail -30 "$WORK/build.out")"
 
-if [ "$rc" != 0 ]; then
-  echo "packer: packer build exited $rc; its output:" >&2
+# packer 1.6.6 makes no SSH key for communicator "none", so its Linux VM carries keyData "" and Azure refuses it
+# (InvalidParameter, linuxConfiguration.ssh.publicKeys.keyData; fixed in later azure plugins, which make a throwaway
+# key): the build must fail exactly there, with Azure's error nested in DeploymentFailed, after a validation and a
+# deployment of packer's template, and packer's clean-up must delete its deployment and group.
+if [ "$rc" = 0 ] || ! grep -q 'Code="DeploymentFailed"' "$WORK/build.out" \
+   || ! grep -q '"code":"InvalidParameter","message":"The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid."' "$WORK/build.out"; then
+  echo "packer: packer build exited $rc, not with Azure's refusal of the empty SSH key; its output:" >&2
   sed 's/^/  | /' "$WORK/build.out" >&2
   # every ARM call that was answered with an error, but for the two 404s that are part of packer's checks
   "$PY" - "$WORK/packer.log" >&2 <<'PY'
@@ -224,25 +232,18 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
         continue
     print("packer: the failed call:", m.get("method"), m.get("request"), "->", status, m.get("body", "")[:600])
 PY
-  # whatever happened, packer's clean-up must have deleted its group
-  [ "$(arm GET "/subscriptions/$SUBSCRIPTION/resourcegroups/$TEMP_GROUP?api-version=2018-02-01")" = 404 ] \
-    && echo "packer: the temporary group $TEMP_GROUP was deleted by packer's clean-up" >&2 \
-    || echo "packer: the temporary group $TEMP_GROUP is still there" >&2
   fail "packer build"
 fi
-
-# 6. the result: the managed image, captured from packer's VM, and no temporary group left
-[ "$(arm GET "$RG/providers/Microsoft.Compute/images/$IMAGE?api-version=2018-04-01")" = 200 ] \
-  || fail "GET the built image: $(cat "$WORK/arm.json")"
-[ "$(field properties.provisioningState)" = Succeeded ] || fail "the built image: $(cat "$WORK/arm.json")"
-case "$(field properties.sourceVirtualMachine.id)" in
-  */resourceGroups/"$TEMP_GROUP"/providers/Microsoft.Compute/virtualMachines/*) ;;
-  *) fail "the built image does not name packer's VM as its source: $(cat "$WORK/arm.json")";;
-esac
+grep -q "Validating deployment template" "$WORK/build.out" || fail "packer did not validate its template"
+grep -q "Removing the created Deployment object" "$WORK/build.out" || fail "packer did not remove its deployment"
+grep -q "Resource group has been deleted" "$WORK/build.out" || fail "packer did not delete its group"
 [ "$(arm GET "/subscriptions/$SUBSCRIPTION/resourcegroups/$TEMP_GROUP?api-version=2018-02-01")" = 404 ] \
   || fail "the temporary group $TEMP_GROUP is still there"
+[ "$(arm GET "$RG/providers/Microsoft.Compute/images/$IMAGE?api-version=2018-04-01")" = 404 ] \
+  || fail "an image was made from a VM Azure would have refused"
 [ "$(arm GET "/subscriptions/$SUBSCRIPTION/resourcegroups?api-version=2018-02-01")" = 200 ] || fail "GET resource groups"
 "$PY" -c 'import json,sys; names=[g["name"] for g in json.load(open(sys.argv[1]))["value"]]; sys.exit(0 if names==[sys.argv[2]] else 1)' \
   "$WORK/arm.json" "$GROUP" || fail "groups left: $(cat "$WORK/arm.json")"
 grep -q "$CLIENT_SECRET" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
-echo "packer: azure-arm build of $IMAGE from $SOURCE_IMAGE, temporary group $TEMP_GROUP deleted: passed"
+echo "packer: azure-arm Linux build with communicator none: validated and deployed packer's template, refused as" \
+  "Azure refuses it (empty SSH key), deployment and temporary group $TEMP_GROUP deleted by packer: passed"

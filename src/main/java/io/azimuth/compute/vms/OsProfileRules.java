@@ -120,8 +120,9 @@ final class OsProfileRules {
                     String kf = f + ".linuxConfiguration.ssh.publicKeys[" + i + "]";
                     String data = Fields.text(keysIn.get(i), "keyData", kf + ".keyData");
                     if (data == null || !data.trim().matches("(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?")) {
-                        throw Fields.invalid(kf + ".keyData", "The value of '" + kf + ".keyData' is not an SSH public key "
-                                + "in OpenSSH format.");
+                        // Azure's own words, which name neither the index nor the properties prefix
+                        throw Fields.invalid("linuxConfiguration.ssh.publicKeys.keyData", "The value of parameter "
+                                + "linuxConfiguration.ssh.publicKeys.keyData is invalid.");
                     }
                     String path = Fields.text(keysIn.get(i), "path", kf + ".path");
                     ObjectNode k = keys.addObject();
