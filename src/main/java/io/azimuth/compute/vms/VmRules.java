@@ -190,7 +190,7 @@ final class VmRules {
                             "Microsoft.Network/networkInterfaces");
                 }
             }
-            out.set("networkProfile", network.deepCopy());
+            out.set("networkProfile", networkProfile(network));
         }
         out.put("vmId", vmId);
         out.put("timeCreated", Times.format(System.currentTimeMillis()));
@@ -238,7 +238,7 @@ final class VmRules {
         }
         ObjectNode network = Fields.object(props, "networkProfile", "properties.networkProfile");
         if (network != null) {
-            out.set("networkProfile", network.deepCopy());
+            out.set("networkProfile", networkProfile(network));
         }
         ObjectNode storageIn = Fields.object(props, "storageProfile", SP);
         ObjectNode osIn = Fields.object(storageIn, "osDisk", SP + ".osDisk");
@@ -260,5 +260,44 @@ final class VmRules {
             }
         }
         return doc;
+    }
+
+    /**
+     * The network profile as stored: what was given, without the properties sent as null (as Azure's tools do),
+     * each NIC's deleteOption one of Azure's values.
+     */
+    static ObjectNode networkProfile(ObjectNode network) {
+        ObjectNode copy = withoutNulls(network);
+        JsonNode nics = copy.get("networkInterfaces");
+        if (nics != null && nics.isArray()) {
+            for (int i = 0; i < nics.size(); i++) {
+                JsonNode p = nics.get(i).get("properties");
+                if (p instanceof ObjectNode props && props.has("deleteOption")) {
+                    props.put("deleteOption", Fields.enumValue(props, "deleteOption",
+                            "properties.networkProfile.networkInterfaces[" + i + "].properties.deleteOption",
+                            DELETE_OPTIONS));
+                }
+            }
+        }
+        return copy;
+    }
+
+    private static ObjectNode withoutNulls(ObjectNode in) {
+        ObjectNode out = in.objectNode();
+        in.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (v == null || v.isNull()) {
+                return;
+            }
+            if (v instanceof ObjectNode o) {
+                out.set(e.getKey(), withoutNulls(o));
+            } else if (v.isArray()) {
+                com.fasterxml.jackson.databind.node.ArrayNode a = out.putArray(e.getKey());
+                v.forEach(item -> a.add(item instanceof ObjectNode o ? withoutNulls(o) : item.deepCopy()));
+            } else {
+                out.set(e.getKey(), v.deepCopy());
+            }
+        });
+        return out;
     }
 }
