@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Azure CLI (Debian's azure-cli package, 2.45) against the built jar, as the README's recipe tells users:
 # register the cloud, sign in as a service principal (and as a user with a device code), create a resource group and an image from a VHD blob, list
-# and show it; then the same sign-in refused with a wrong secret when principals are declared. Installs azure-cli
+# and show it; create a VM from it (az's template deployment, with its network), deallocate and generalize it and
+# capture it into an image; then the same sign-in refused with a wrong secret when principals are declared. Installs azure-cli
 # with apt-get when it is missing. Every step's answer is checked; any difference fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ if [ ! -x /usr/bin/az ] || ! command -v curl > /dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q azure-cli curl ca-certificates
 fi
 AZ=/usr/bin/az   # Debian's, run by Debian's python3 (whatever python3 comes first on PATH)
+PY=/usr/bin/python3
 
 JAR=target/azimuth.jar
 [ -f "$JAR" ] || { echo "az-cli: $JAR is missing (run mvn package first)" >&2; exit 1; }
@@ -117,6 +119,42 @@ state=$("$AZ" image create -g azcli-rg -n azcli-image --os-type Linux \
 [ "$("$AZ" image list -g azcli-rg --query '[].name' -o tsv)" = "azcli-image" ] || fail "az image list"
 [ "$("$AZ" image show -g azcli-rg -n azcli-image --query storageProfile.osDisk.blobUri -o tsv)" \
   = "https://azcliacct.blob.core.windows.net/vhds/os.vhd" ] || fail "az image show"
+# a VM from that image through az's template deployment (network included), then captured into a new image
+imgid=$("$AZ" image show -g azcli-rg -n azcli-image --query id -o tsv)
+"$AZ" vm create -g azcli-rg -n azvm1 --image "$imgid" --admin-username azureuser \
+  --admin-password 'Az-cli-VM-Passw0rd!' --authentication-type password > "$WORK/vm.json" 2> "$WORK/vm.err" \
+  || fail "az vm create: $(cat "$WORK/vm.err")"
+"$PY" - "$WORK/vm.json" <<'PY' || fail "az vm create: $(cat "$WORK/vm.json")"
+import json, sys
+vm = json.load(open(sys.argv[1]))
+assert vm["powerState"] == "VM running", vm
+assert vm["privateIpAddress"] == "10.0.0.4", vm
+assert vm["publicIpAddress"], vm
+PY
+deployment=$("$AZ" deployment group list -g azcli-rg --query "[?starts_with(name, 'vm_deploy_')].name" -o tsv) \
+  || fail "az deployment group list"
+[ -n "$deployment" ] || fail "az vm create left no vm_deploy_ deployment"
+[ "$("$AZ" deployment group show -g azcli-rg -n "$deployment" --query properties.provisioningState -o tsv)" = Succeeded ] \
+  || fail "az deployment group show $deployment"
+ops=$("$AZ" deployment operation group list -g azcli-rg -n "$deployment" \
+  --query "sort([?properties.provisioningState=='Succeeded'].properties.targetResource.resourceType)" -o tsv | tr '\n' ' ')
+[ "$ops" = "Microsoft.Compute/virtualMachines Microsoft.Network/networkInterfaces Microsoft.Network/networkSecurityGroups Microsoft.Network/publicIPAddresses Microsoft.Network/virtualNetworks " ] \
+  || fail "the deployment's operations: $ops"
+# (Debian's az lacks the network module of its hybrid profile, so the NIC is read with az rest)
+[ "$("$AZ" rest --method get --url "$BASE/subscriptions/$SUBSCRIPTION/resourceGroups/azcli-rg/providers/Microsoft.Network/networkInterfaces/azvm1VMNic?api-version=2022-07-01" \
+  --query 'properties.ipConfigurations[0].properties.privateIPAddress' -o tsv)" = 10.0.0.4 ] || fail "az rest GET the VM's NIC"
+grep -q "Az-cli-VM-Passw0rd!" "$WORK/azimuth.log" && fail "the VM's password appears in the emulator's log"
+"$AZ" vm deallocate -g azcli-rg -n azvm1 > /dev/null 2> "$WORK/err.txt" || fail "az vm deallocate: $(cat "$WORK/err.txt")"
+[ "$("$AZ" vm get-instance-view -g azcli-rg -n azvm1 --query "instanceView.statuses[?starts_with(code, 'PowerState/')].code | [0]" -o tsv)" \
+  = "PowerState/deallocated" ] || fail "the VM is not deallocated"
+"$AZ" vm generalize -g azcli-rg -n azvm1 > /dev/null 2> "$WORK/err.txt" || fail "az vm generalize: $(cat "$WORK/err.txt")"
+state=$("$AZ" image create -g azcli-rg -n azcli-captured --source azvm1 --query provisioningState -o tsv 2> "$WORK/err.txt") \
+  || fail "az image create --source azvm1: $(cat "$WORK/err.txt")"
+[ "$state" = Succeeded ] || fail "az image create --source azvm1: provisioningState $state"
+case "$("$AZ" image show -g azcli-rg -n azcli-captured --query sourceVirtualMachine.id -o tsv)" in
+  */virtualMachines/azvm1) ;;
+  *) fail "the captured image does not name azvm1 as its source";;
+esac
 token=$("$AZ" account get-access-token --query accessToken -o tsv) || fail "az account get-access-token"
 [ "$(printf '%s' "$token" | tr -cd . | wc -c)" = 2 ] || fail "the access token is not a JWT"
 grep -q "az-cli-secret" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
@@ -128,7 +166,7 @@ grep -q "enter the code" "$WORK/device.txt" || fail "no device code message: $(c
 [ "$("$AZ" account show --query user.type -o tsv)" = "user" ] || fail "the device code sign-in is not a user's"
 [ "$("$AZ" image show -g azcli-rg -n azcli-image --query name -o tsv)" = "azcli-image" ] || fail "az image show (user)"
 stop
-echo "az-cli: lenient sign-in (service principal and device code), group, image create/list/show: passed"
+echo "az-cli: lenient sign-in (service principal and device code), group, image create/list/show, vm create (template deployment), deallocate, generalize, image create --source: passed"
 
 # 2. strict mode with declared principals: the declared secret signs in and writes, a wrong one is refused
 cat > "$WORK/principals.json" <<JSON

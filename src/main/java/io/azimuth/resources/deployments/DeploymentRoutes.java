@@ -43,6 +43,10 @@ final class DeploymentRoutes {
         router.add(Route.at(BASE + "/{deploymentName}/operations", arm, type).get(this::operations));
         router.add(Route.at(BASE + "/{deploymentName}/operations/{operationId}", arm, type).get(this::operation));
         router.add(Route.at(BASE + "/{deploymentName}/operationStatuses/{runId}", arm, type).get(this::status));
+        // the operations' paths in Azure's own specification, without the provider segment (the SDKs use them)
+        String legacy = "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/deployments/{deploymentName}";
+        router.add(Route.at(legacy + "/operations", arm, type).get(this::operations));
+        router.add(Route.at(legacy + "/operations/{operationId}", arm, type).get(this::operation));
     }
 
     private static String sub(ApiRequest r) {
