@@ -3,7 +3,9 @@
 # image, communicator "none", in a temporary resource group that packer creates and deletes. packer 1.6.6 sends an
 # empty SSH key for such builds, which Azure refuses: the script checks that the build gets as far as Azure lets it
 # (sign-in, image lookups, group, template validation and deployment) and fails with Azure's own error, and that
-# packer's clean-up then removes its deployment and group.
+# packer's clean-up then removes its deployment and group. Then the same build with the SSH communicator and a key
+# of its own (section 7) goes all the way: VM deployed, SSH connection, deallocate, generalize, managed image, group
+# deleted.
 #
 # packer 1.6.6 knows only the four named public clouds (cloud_environment_name Public, China, Germany,
 # USGovernment; "AzureStackCloud" is refused before AZURE_ENVIRONMENT_FILEPATH is read), so it always talks to
@@ -35,12 +37,14 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 WORK=$(mktemp -d)
 PID=""
 PROXY_PID=""
+GUEST_PID=""
 cleanup() {
   if [ -n "${PACKER_SH_KEEP:-}" ]; then
     mkdir -p "$PACKER_SH_KEEP"
     cp -f "$WORK"/packer.log "$WORK"/build.json "$WORK"/build.out "$WORK"/azimuth.log "$WORK"/proxy.log \
       "$PACKER_SH_KEEP"/ 2>/dev/null || true
   fi
+  if [ -n "$GUEST_PID" ]; then kill "$GUEST_PID" 2>/dev/null || true; wait "$GUEST_PID" 2>/dev/null || true; fi
   if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; fi
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
@@ -247,3 +251,152 @@ grep -q "Resource group has been deleted" "$WORK/build.out" || fail "packer did 
 grep -q "$CLIENT_SECRET" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
 echo "packer: azure-arm Linux build with communicator none: validated and deployed packer's template, refused as" \
   "Azure refuses it (empty SSH key), deployment and temporary group $TEMP_GROUP deleted by packer: passed"
+
+# 7. the same build with the SSH communicator and a key of our own, which Azure accepts: packer deploys its VM,
+# connects to it over SSH, deallocates and generalizes it, captures the managed image and deletes its group. The
+# emulator runs no guest, so this script stands in for the VM's SSH daemon: packer's own ssh_proxy_host setting
+# (SOCKS5) sends its connection to the VM's public address here, where paramiko (Debian's python3-paramiko) answers
+# for the guest, accepting only the key packer put into the VM's osProfile and only for packer's admin user.
+if ! "$PY" -c "import paramiko" 2> /dev/null; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-paramiko
+fi
+ssh-keygen -q -t rsa -b 2048 -N "" -m PEM -f "$WORK/id_rsa" -C packer-sh > /dev/null 2>&1 \
+  || "$PY" -c 'import paramiko,sys; k=paramiko.RSAKey.generate(2048); k.write_private_key_file(sys.argv[1]); open(sys.argv[1]+".pub","w").write("ssh-rsa "+k.get_base64()+" packer-sh\n")' "$WORK/id_rsa" \
+  || fail "cannot make an SSH key"
+cat > "$WORK/guest.py" <<'PY'
+import ipaddress, socket, struct, sys, threading
+import paramiko
+port, public_key_file, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+wanted = open(public_key_file).read().split()[1]
+log = open(log_path, "a")
+host_key = paramiko.RSAKey.generate(2048)
+vms = ipaddress.ip_network("203.0.113.0/24")  # where the emulator allocates public addresses
+
+def say(msg):
+    log.write(msg + "\n")
+    log.flush()
+
+class Guest(paramiko.ServerInterface):
+    def get_allowed_auths(self, username):
+        return "publickey"
+    def check_auth_publickey(self, username, key):
+        ok = username == "packer" and key.get_base64() == wanted
+        say("auth %s %s" % (username, "accepted" if ok else "refused"))
+        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+    def check_channel_request(self, kind, chanid):
+        return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+    def check_channel_exec_request(self, channel, command):
+        say("exec %s" % command.decode("utf-8", "replace"))
+        def done():
+            channel.send_exit_status(0)
+            channel.close()
+        threading.Timer(0.05, done).start()
+        return True
+    def check_channel_pty_request(self, *args):
+        return True
+    def check_channel_shell_request(self, channel):
+        return True
+
+def recv(c, n):
+    data = b""
+    while len(data) < n:
+        d = c.recv(n - len(data))
+        if not d:
+            raise EOFError
+        data += d
+    return data
+
+def handle(c):
+    try:
+        ver, n = recv(c, 2)
+        recv(c, n)
+        c.sendall(b"\x05\x00")
+        ver, cmd, _, atyp = recv(c, 4)
+        if atyp == 1:
+            host = socket.inet_ntoa(recv(c, 4))
+        elif atyp == 3:
+            host = recv(c, recv(c, 1)[0]).decode()
+        else:
+            raise ValueError("address type %d" % atyp)
+        dport = struct.unpack(">H", recv(c, 2))[0]
+        try:
+            allowed = cmd == 1 and dport == 22 and ipaddress.ip_address(host) in vms
+        except ValueError:
+            allowed = False
+        say(("connect " if allowed else "refused ") + "%s:%d" % (host, dport))
+        if not allowed:
+            c.sendall(b"\x05\x02\x00\x01\x00\x00\x00\x00\x00\x00")
+            c.close()
+            return
+        c.sendall(b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00")
+        t = paramiko.Transport(c)
+        t.add_server_key(host_key)
+        t.start_server(server=Guest())
+        while t.is_active():
+            ch = t.accept(1)
+    except Exception as e:
+        say("error %r" % (e,))
+
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(16)
+say("listening")
+while True:
+    conn, _ = s.accept()
+    threading.Thread(target=handle, args=(conn,), daemon=True).start()
+PY
+GUEST=$(free_port)
+"$PY" "$WORK/guest.py" "$GUEST" "$WORK/id_rsa.pub" "$WORK/guest.log" > "$WORK/guest.out" 2>&1 &
+GUEST_PID=$!
+for _ in $(seq 1 100); do
+  grep -q listening "$WORK/guest.log" 2>/dev/null && break
+  kill -0 "$GUEST_PID" 2>/dev/null || fail "the guest stand-in did not start: $(cat "$WORK/guest.out")"
+  sleep 0.1
+done
+"$PY" - "$WORK/build.json" "$WORK/build-ssh.json" "$WORK/id_rsa" "$GUEST" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+builder = b["builders"][0]
+builder.update({"communicator": "ssh", "ssh_username": "packer", "ssh_private_key_file": sys.argv[3],
+                "ssh_proxy_host": "127.0.0.1", "ssh_proxy_port": int(sys.argv[4]), "ssh_timeout": "2m"})
+json.dump(b, open(sys.argv[2], "w"), indent=2)
+PY
+: > "$WORK/proxy.log"
+set +e
+env -u https_proxy -u http_proxy -u HTTP_PROXY -u no_proxy -u NO_PROXY -u AZURE_ENVIRONMENT_FILEPATH \
+  HTTPS_PROXY="http://127.0.0.1:$PROXY" SSL_CERT_FILE="$WORK/azimuth.pem" SSL_CERT_DIR="$WORK/no-such-dir" \
+  CHECKPOINT_DISABLE=1 PACKER_LOG=1 PACKER_LOG_PATH="$WORK/packer.log" PACKER_CONFIG_DIR="$WORK/packer.d" \
+  timeout 900 "$PACKER" build -color=false "$WORK/build-ssh.json" > "$WORK/build.out" 2>&1
+rc=$?
+set -e
+kill "$GUEST_PID" 2>/dev/null || true
+grep -q "^refused" "$WORK/proxy.log" && fail "packer asked for other hosts: $(grep '^refused' "$WORK/proxy.log" | sort -u)"
+if [ "$rc" != 0 ]; then
+  echo "packer: packer build (ssh) exited $rc; its output:" >&2
+  sed 's/^/  | /' "$WORK/build.out" >&2
+  sed 's/^/  guest | /' "$WORK/guest.log" >&2
+  fail "packer build (ssh)"
+fi
+grep -q "^auth packer accepted" "$WORK/guest.log" || fail "packer did not sign in to its VM: $(cat "$WORK/guest.log")"
+TEMP_GROUP=$(sed -n "s/.*-> ResourceGroupName : '\(pkr-Resource-Group-[a-z0-9]*\)'.*/\1/p" "$WORK/build.out" | head -1)
+[ -n "$TEMP_GROUP" ] || fail "no temporary group in packer's output"
+[ "$(arm GET "$RG/providers/Microsoft.Compute/images/$IMAGE?api-version=2018-04-01")" = 200 ] \
+  || fail "GET the built image: $(cat "$WORK/arm.json")"
+[ "$(field properties.provisioningState)" = Succeeded ] || fail "the built image: $(cat "$WORK/arm.json")"
+[ "$(field properties.storageProfile.osDisk.osState)" = Generalized ] || fail "the built image: $(cat "$WORK/arm.json")"
+case "$(field properties.sourceVirtualMachine.id)" in
+  */resourceGroups/"$TEMP_GROUP"/providers/Microsoft.Compute/virtualMachines/*) ;;
+  *) fail "the built image does not name packer's VM as its source: $(cat "$WORK/arm.json")";;
+esac
+[ "$(arm GET "/subscriptions/$SUBSCRIPTION/resourcegroups/$TEMP_GROUP?api-version=2018-02-01")" = 404 ] \
+  || fail "the temporary group $TEMP_GROUP is still there"
+[ "$(arm GET "/subscriptions/$SUBSCRIPTION/resourcegroups?api-version=2018-02-01")" = 200 ] || fail "GET resource groups"
+"$PY" -c 'import json,sys; names=[g["name"] for g in json.load(open(sys.argv[1]))["value"]]; sys.exit(0 if names==[sys.argv[2]] else 1)' \
+  "$WORK/arm.json" "$GROUP" || fail "groups left: $(cat "$WORK/arm.json")"
+grep -q "$CLIENT_SECRET" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
+echo "packer: azure-arm Linux build with the SSH communicator: managed image $IMAGE captured from packer's VM," \
+  "temporary group $TEMP_GROUP deleted by packer: passed"
