@@ -57,6 +57,8 @@ class ArchitectureTest {
         onlyUses("io.azimuth.store..").check(classes);
         // tokens, principals and roles: signing and checking need nothing of the rest
         onlyUses("io.azimuth.auth..").check(classes);
+        // the template language: what a deployment evaluates, knowing nothing of who creates the resources
+        onlyUses("io.azimuth.templates..").check(classes);
     }
 
     @Test

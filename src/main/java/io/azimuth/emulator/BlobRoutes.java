@@ -29,8 +29,8 @@ public final class BlobRoutes {
     private final BlobWrites writes;
     private final BlobReads reads;
 
-    public BlobRoutes(Vertx vertx, VhdStore vhds) {
-        this.writes = new BlobWrites(vertx, vhds);
+    public BlobRoutes(Vertx vertx, VhdStore vhds, io.azimuth.blobs.CopySources copySources) {
+        this.writes = new BlobWrites(vertx, vhds, copySources);
         this.reads = new BlobReads(vhds);
     }
 

@@ -38,10 +38,12 @@ final class BlobWrites {
 
     private final Vertx vertx;
     private final VhdStore vhds;
+    private final io.azimuth.blobs.CopySources copySources;
 
-    BlobWrites(Vertx vertx, VhdStore vhds) {
+    BlobWrites(Vertx vertx, VhdStore vhds, io.azimuth.blobs.CopySources copySources) {
         this.vertx = vertx;
         this.vhds = vhds;
+        this.copySources = copySources;
     }
 
     Future<ApiResponse> upload(ApiRequest r, HttpServerRequest http) {
@@ -210,25 +212,31 @@ final class BlobWrites {
         return read.future();
     }
 
-    /** {@code x-ms-copy-source}: the target becomes a copy of the source blob. */
+    /**
+     * {@code x-ms-copy-source}: the target becomes a copy of the source blob, named by its URI or by a URL a
+     * provider serves its bytes at (a disk's access URL).
+     */
     private Future<ApiResponse> copy(ApiRequest r, BlobRef target, String source) {
-        BlobRef from;
-        try {
-            from = BlobRef.parse(source);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "InvalidHeaderValue", "The value of 'x-ms-copy-source' is not a blob URI: "
-                    + e.getMessage() + ".", "x-ms-copy-source");
+        BlobRef from = copySources.resolve(source).orElse(null);
+        if (from == null) {
+            try {
+                from = BlobRef.parse(source);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "InvalidHeaderValue", "The value of 'x-ms-copy-source' is not a blob "
+                        + "URI: " + e.getMessage() + ".", "x-ms-copy-source");
+            }
         }
+        BlobRef copied = from;
         if (bodyLength(r) > 0) {
             throw new ApiException(400, "InvalidHeaderValue", "A copy has no body.", "Content-Length");
         }
         boolean overwrite = !"*".equals(r.header("If-None-Match"));
         return vertx.executeBlocking(() -> {
-            if (vhds.size(from).isEmpty()) {
-                throw new ApiException(404, "CannotVerifyCopySource", "The source blob '" + from.uri()
+            if (vhds.size(copied).isEmpty()) {
+                throw new ApiException(404, "CannotVerifyCopySource", "The source blob '" + copied.uri()
                         + "' does not exist.");
             }
-            vhds.copy(from, target, overwrite);
+            vhds.copy(copied, target, overwrite);
             return ApiResponse.empty(202).header("x-ms-copy-status", "success")
                     .header("x-ms-copy-id", java.util.UUID.randomUUID().toString());
         }, false);

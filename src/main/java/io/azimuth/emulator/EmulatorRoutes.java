@@ -43,7 +43,7 @@ public final class EmulatorRoutes {
                 .get(this::managementCertificates).post(this::trustManagementCertificate));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates/{thumbprint}", envelope)
                 .delete(this::forgetManagementCertificate));
-        new BlobRoutes(platform.vertx(), platform.vhds()).register(router, envelope);
+        new BlobRoutes(platform.vertx(), platform.vhds(), platform.copySources()).register(router, envelope);
     }
 
     private ApiResponse health(ApiRequest r) {

@@ -98,6 +98,29 @@ class DiskAccessTest {
     }
 
     @Test
+    void theAccessUrlIsTheSourceOfABlobCopy() {
+        // Packer's VHD output: Copy Blob from the disk's SAS into a storage account's container
+        String sas = DiskFixture.grant(http(), "disks", "d1", 300);
+        String target = "/_azimuth/blobs/exportacct/vhds/copied.vhd";
+        Http.Response copy = http().send("PUT", target, null, Map.of("x-ms-copy-source", sas));
+        assertThat(copy.status()).as(copy.body()).isEqualTo(202);
+        assertThat(copy.header("x-ms-copy-status")).isEqualTo("success");
+        Http.Bytes copied = http().getBytes(target, Map.of());
+        assertThat(copied.status()).isEqualTo(200);
+        assertThat(copied.body()).isEqualTo(vhd);
+
+        String wrong = sas.substring(0, sas.length() - 4) + (sas.endsWith("AAAA") ? "BBBB" : "AAAA");
+        Http.Response refused = http().send("PUT", "/_azimuth/blobs/exportacct/vhds/refused.vhd", null,
+                Map.of("x-ms-copy-source", wrong));
+        assertThat(refused.status()).isEqualTo(403);
+        DiskFixture.revoke(http(), "disks", "d1");
+        Http.Response revoked = http().send("PUT", "/_azimuth/blobs/exportacct/vhds/refused.vhd", null,
+                Map.of("x-ms-copy-source", sas));
+        assertThat(revoked.status()).as("a revoked grant is no source").isEqualTo(403);
+        assertThat(http().getBytes("/_azimuth/blobs/exportacct/vhds/refused.vhd", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
     void aSignatureThatIsWrongOrMissingIsRefused() {
         String sas = DiskFixture.grant(http(), "disks", "d1", 300);
         String wrong = sas.substring(0, sas.length() - 4) + (sas.endsWith("AAAA") ? "BBBB" : "AAAA");

@@ -259,23 +259,7 @@ public final class DiskAccess {
     /** GET (and HEAD) {@code /_azimuth/exports/{exportId}?...&sig=}: the bytes as they were when access was granted. */
     ApiResponse download(ApiRequest r) throws IOException {
         String exportId = r.param("exportId");
-        String sig = r.query("sig");
-        if (sig == null || sig.isEmpty()) {
-            throw StorageError.authentication("The request names no signature (sig).");
-        }
-        ObjectNode grant = store.read(tx -> tx.resourceBody(key(exportId))).map(Json::readObject)
-                .orElseThrow(() -> StorageError.authentication("Signature did not match."));
-        byte[] expected = grant.path("sig").asText().getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, sha256(sig).getBytes(StandardCharsets.US_ASCII))) {
-            throw StorageError.authentication("Signature did not match.");
-        }
-        long now = System.currentTimeMillis();
-        long expiresAt = grant.path("expiresAt").asLong();
-        if (now >= expiresAt) {
-            throw StorageError.authentication("Signature not valid in the specified time frame: Start ["
-                    + StorageError.http(grant.path("grantedAt").asLong()) + "] - Expiry [" + StorageError.http(expiresAt)
-                    + "] - Current [" + StorageError.http(now) + "]");
-        }
+        ObjectNode grant = verified(exportId, r.query("sig"));
         SeekableByteChannel c = content.vhds().openRead(BlobRef.managed(EXPORTS, exportId))
                 .orElseThrow(() -> StorageError.authentication("Signature did not match."));
         try {
@@ -305,6 +289,55 @@ public final class DiskAccess {
             c.close();
             throw e;
         }
+    }
+
+    /** The grant of an export whose signature is {@code sig} and still valid; Storage's 403 otherwise. */
+    private ObjectNode verified(String exportId, String sig) {
+        if (sig == null || sig.isEmpty()) {
+            throw StorageError.authentication("The request names no signature (sig).");
+        }
+        ObjectNode grant = store.read(tx -> tx.resourceBody(key(exportId))).map(Json::readObject)
+                .orElseThrow(() -> StorageError.authentication("Signature did not match."));
+        byte[] expected = grant.path("sig").asText().getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, sha256(sig).getBytes(StandardCharsets.US_ASCII))) {
+            throw StorageError.authentication("Signature did not match.");
+        }
+        long now = System.currentTimeMillis();
+        long expiresAt = grant.path("expiresAt").asLong();
+        if (now >= expiresAt) {
+            throw StorageError.authentication("Signature not valid in the specified time frame: Start ["
+                    + StorageError.http(grant.path("grantedAt").asLong()) + "] - Expiry [" + StorageError.http(expiresAt)
+                    + "] - Current [" + StorageError.http(now) + "]");
+        }
+        return grant;
+    }
+
+    /**
+     * A copy's source given as an access URL ({@code .../_azimuth/exports/{id}?...&sig=}): the export blob it
+     * reads, once its signature is checked as a download's is; empty for any other URL.
+     */
+    Optional<BlobRef> copySource(String url) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        String path = uri.getPath();
+        if (path == null || !path.startsWith(PATH) || path.length() == PATH.length()
+                || path.indexOf('/', PATH.length()) >= 0) {
+            return Optional.empty();
+        }
+        String exportId = path.substring(PATH.length());
+        String sig = null;
+        String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("sig=")) {
+                sig = java.net.URLDecoder.decode(pair.substring(4), StandardCharsets.UTF_8);
+            }
+        }
+        verified(exportId, sig);
+        return Optional.of(BlobRef.managed(EXPORTS, exportId));
     }
 
     private static final long[] UNSATISFIABLE = new long[0];

@@ -51,6 +51,7 @@ public final class DisksProvider implements Provider {
         }
         ExportEnvelope exports = new ExportEnvelope();
         p.router().add(Route.at(DiskAccess.PATH + "{exportId}", exports).get(access::download));
+        p.copySources().register(access::copySource);
     }
 
     private static TrackedResources resources(Platform p, DiskKind kind) {
