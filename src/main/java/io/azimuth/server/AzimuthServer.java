@@ -89,6 +89,7 @@ public final class AzimuthServer implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<HttpServer> servers = new ArrayList<>();
+    private final List<Provider> registered = new ArrayList<>();
     private int httpPort = -1;
     private int httpsPort = -1;
 
@@ -216,9 +217,11 @@ public final class AzimuthServer implements AutoCloseable {
         Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds, auth);
         for (Provider provider : providers()) {
             provider.register(platform);
+            registered.add(provider);
         }
         for (Provider provider : extra) {
             provider.register(platform);
+            registered.add(provider);
         }
         operations.routes(router, arm);
         new EmulatorRoutes(platform, tls, VERSION).register(router, new EmulatorEnvelope());
@@ -324,6 +327,13 @@ public final class AzimuthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Provider provider : registered) {
+            try {
+                provider.stop();
+            } catch (RuntimeException e) {
+                LOG.debug("stopping a provider failed: {}", e.toString());
+            }
+        }
         for (HttpServer s : servers) {
             try {
                 s.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

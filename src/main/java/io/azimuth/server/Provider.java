@@ -7,4 +7,8 @@ package io.azimuth.server;
  */
 public interface Provider {
     void register(Platform platform);
+
+    /** The server is closing: work of the provider's own (threads) ends now, before the store and Vert.x close. */
+    default void stop() {
+    }
 }

@@ -16,6 +16,7 @@ import io.azimuth.kinds.TrackedResources;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.store.ResourceQuery;
 import io.azimuth.store.Store;
+import io.azimuth.store.StoreException;
 import io.azimuth.store.StoredOperation;
 import io.azimuth.store.StoredResource;
 import io.azimuth.templates.Plan;
@@ -57,7 +58,7 @@ final class DeploymentRunner {
 
     /** One run of a deployment: what it deploys and what it was asked with. */
     record Run(String key, ResourceId id, String runId, String baseUrl, String correlationId, String mode,
-               Plan plan, DeploymentScope scope, Set<String> alreadySucceeded) {
+               Plan plan, DeploymentScope scope, Set<String> alreadySucceeded, Map<String, String> inFlight) {
     }
 
     /** How one resource's deployment (or Complete mode's deletion) ended. */
@@ -74,6 +75,14 @@ final class DeploymentRunner {
     private final OperationEngine operations;
     private final ExecutorService pool;
     private final Map<String, Run> running = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    /** Thrown where a run notices the process is stopping: it ends there, writing nothing more. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("the server is stopping", null, false, false);
+        }
+    }
 
     DeploymentRunner(Store store, ResourceKinds kinds, OperationEngine operations) {
         this.store = store;
@@ -99,12 +108,33 @@ final class DeploymentRunner {
                 now + MARKER_HORIZON_MILLIS, null, null, 202, null, apiVersion == null ? "" : apiVersion);
     }
 
+    /** Ends every run of this process without writing anything more: each resumes at the next start. */
+    void stop() {
+        stopping = true;
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("deployment runs did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     void start(Run run) {
         running.put(run.key() + "#" + run.runId(), run);
         pool.execute(() -> {
             try {
                 execute(run);
+            } catch (Stopped e) {
+                LOG.debug("deployment {} stopped with the server; it resumes at the next start", run.id());
+            } catch (StoreException e) {
+                // the process is stopping (or its store failed): the run's marker stays, and it resumes at start-up
+                LOG.debug("deployment {} stopped: {}", run.id(), e.toString());
             } catch (RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
                 LOG.error("deployment {} failed", run.id(), e);
                 finish(run, DeploymentDocument.FAILED, doc -> DeploymentDocument.properties(doc).set("error",
                         new ApiException(500, "InternalServerError", "The deployment failed with an internal error.")
@@ -210,13 +240,16 @@ final class DeploymentRunner {
         });
     }
 
-    private static Outcome take(ExecutorCompletionService<Outcome> done) {
+    private Outcome take(ExecutorCompletionService<Outcome> done) {
         try {
             return done.take().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while deploying", e);
+            throw stopping ? new Stopped() : new IllegalStateException("interrupted while deploying", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof StoreException || e.getCause() instanceof Stopped) {
+                throw (RuntimeException) e.getCause();
+            }
             throw new IllegalStateException("a resource's deployment failed unexpectedly", e.getCause());
         }
     }
@@ -231,15 +264,35 @@ final class DeploymentRunner {
             if (type.kind().apiVersions().stream().noneMatch(v -> v.equalsIgnoreCase(r.apiVersion()))) {
                 throw noVersion(r, body, type.kind().apiVersions());
             }
-            ApiResponse answer = kinds.put(origin(run, HttpMethod.PUT, id, r.apiVersion()), id, body);
-            await(run, answer);
+            String pending = run.inFlight().get(fold(r.id()));
+            int status;
+            if (pending != null && operations.operation(opId(pending)).isPresent()) {
+                // accepted before a restart: its operation goes on in the engine, so wait for it, do not PUT again
+                status = operations.operation(opId(pending)).get().httpStatus() == 200 ? 200 : 201;
+                awaitUrl(run, pending);
+            } else {
+                ApiResponse answer = kinds.put(origin(run, HttpMethod.PUT, id, r.apiVersion()), id, body);
+                status = answer.status();
+                String url = statusUrl(answer);
+                if (url != null) {
+                    String resource = fold(r.id());
+                    update(run, true, doc -> DeploymentDocument.privateState(doc).withObjectProperty("inFlight")
+                            .put(resource, url));
+                    awaitUrl(run, url);
+                }
+            }
             JsonNode result = Json.readObject(type.get(id).body().toString());
-            return Outcome.of(r, true, answer.status(), null, started, result);
+            return Outcome.of(r, true, status, null, started, result);
         } catch (TemplateException e) {
             return Outcome.of(r, false, 400, new ApiException(400, e.code(), e.getMessage()), started, null);
         } catch (ApiException e) {
             return Outcome.of(r, false, e.status(), e, started, null);
+        } catch (StoreException | Stopped e) {
+            throw e;
         } catch (RuntimeException e) {
+            if (stopping) {
+                throw new Stopped();
+            }
             ApiException known = operations.translate(e);
             if (known != null) {
                 return Outcome.of(r, false, known.status(), known, started, null);
@@ -273,15 +326,25 @@ final class DeploymentRunner {
 
     /** Waits for the operation an accepted answer names; its failure is thrown as the provider's own error. */
     private void await(Run run, ApiResponse answer) {
+        String url = statusUrl(answer);
+        if (url != null) {
+            awaitUrl(run, url);
+        }
+    }
+
+    /** The status URL of an answer still in progress, or null when it is done. */
+    private static String statusUrl(ApiResponse answer) {
         String url = header(answer, "Azure-AsyncOperation");
-        if (url == null) {
-            url = answer.status() == 202 ? header(answer, "Location") : null;
-        }
-        if (url == null) {
-            return;
-        }
+        return url != null ? url : answer.status() == 202 ? header(answer, "Location") : null;
+    }
+
+    private static String opId(String url) {
         String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-        String opId = path.substring(path.lastIndexOf('/') + 1);
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private void awaitUrl(Run run, String url) {
+        String opId = opId(url);
         while (true) {
             StoredOperation op = operations.operation(opId).orElseThrow(() -> new IllegalStateException(
                     "operation " + opId + " vanished"));
@@ -300,7 +363,7 @@ final class DeploymentRunner {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + opId, e);
+                throw stopping ? new Stopped() : new IllegalStateException("interrupted while waiting for " + opId, e);
             }
         }
     }
@@ -387,7 +450,10 @@ final class DeploymentRunner {
         target.put("id", o.id());
         target.put("resourceType", o.type());
         target.put("resourceName", o.name());
-        update(run, true, doc -> DeploymentDocument.operations(doc).add(op));
+        update(run, true, doc -> {
+            DeploymentDocument.operations(doc).add(op);
+            DeploymentDocument.privateState(doc).withObjectProperty("inFlight").remove(fold(o.id()));
+        });
     }
 
     private boolean canceled(Run run) {
@@ -419,6 +485,9 @@ final class DeploymentRunner {
      * {@code evenIfEnded}) ended already (canceled).
      */
     private boolean update(Run run, boolean evenIfEnded, Consumer<ObjectNode> change) {
+        if (stopping) {
+            throw new Stopped();
+        }
         return store.write(tx -> {
             Optional<StoredResource> row = tx.resource(run.key());
             if (row.isEmpty()) {

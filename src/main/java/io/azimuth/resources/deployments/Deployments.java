@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,7 +119,7 @@ final class Deployments {
         });
         ResourceId id = ResourceId.parse(accepted.view().path("id").asText());
         runner.start(new DeploymentRunner.Run(id.key(), id, runId, r.baseUrl(), r.correlationId(), req.mode(), plan,
-                scope, Set.of()));
+                scope, Set.of(), Map.of()));
         return accepted;
     }
 
@@ -307,6 +308,11 @@ final class Deployments {
     }
 
     /** Resumes the runs a previous process accepted and did not end, with the resources that had not succeeded. */
+    /** Ends the runs of this process where they are; their markers stay, and they resume at the next start. */
+    void stop() {
+        runner.stop();
+    }
+
     void resume() {
         List<StoredOperation> markers = store.read(StoreTx::operationsInProgress).stream()
                 .filter(op -> op.kind().equals(DeploymentRunner.RUN_KIND)).toList();
@@ -346,11 +352,13 @@ final class Deployments {
                 succeeded.add(op.path("targetResource").path("id").asText().toLowerCase(Locale.ROOT));
             }
         });
-        LOG.info("resuming deployment {} ({} of {} resources done)", id.name(), succeeded.size(),
-                plan.resources().size());
+        Map<String, String> inFlight = new HashMap<>();
+        priv.path("inFlight").fields().forEachRemaining(e -> inFlight.put(e.getKey(), e.getValue().asText()));
+        LOG.info("resuming deployment {} ({} of {} resources done, {} in progress)", id.name(), succeeded.size(),
+                plan.resources().size(), inFlight.size());
         runner.start(new DeploymentRunner.Run(id.key(), id, marker.id(), priv.path("baseUrl").asText(""),
                 doc.path("properties").path("correlationId").asText(null), doc.path("properties").path("mode")
-                .asText("Incremental"), plan, scope, succeeded));
+                .asText("Incremental"), plan, scope, succeeded, inFlight));
     }
 
     private void failRun(StoredOperation marker, ApiException error) {

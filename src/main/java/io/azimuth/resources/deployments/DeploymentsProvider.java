@@ -19,11 +19,22 @@ public final class DeploymentsProvider implements Provider {
             "2018-05-01", "2018-02-01", "2017-08-01", "2017-06-01", "2017-05-10", "2016-09-01", "2016-07-01",
             "2016-06-01", "2016-02-01", "2015-11-01", "2015-01-01", "2014-04-01");
 
+    private volatile Deployments deployments;
+
     @Override
     public void register(Platform p) {
         ResourceType type = p.catalog().register("Microsoft.Resources", "deployments", VERSIONS);
         Deployments deployments = new Deployments(p.store(), p.kinds(), p.operations(), p.config().tenantId());
+        this.deployments = deployments;
         new DeploymentRoutes(deployments, p.store(), p.config().pageSize()).register(p.router(), p.arm(), type);
         deployments.resume();
+    }
+
+    @Override
+    public void stop() {
+        Deployments d = deployments;
+        if (d != null) {
+            d.stop();
+        }
     }
 }
