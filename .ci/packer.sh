@@ -273,7 +273,7 @@ port, public_key_file, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 wanted = open(public_key_file).read().split()[1]
 log = open(log_path, "a")
 host_key = paramiko.RSAKey.generate(2048)
-vms = ipaddress.ip_network("203.0.113.0/24")  # where the emulator allocates public addresses
+vms = [ipaddress.ip_network(n) for n in ("203.0.113.0/24", "198.51.100.0/24")]  # the emulator's public addresses
 
 def say(msg):
     log.write(msg + "\n")
@@ -323,7 +323,7 @@ def handle(c):
             raise ValueError("address type %d" % atyp)
         dport = struct.unpack(">H", recv(c, 2))[0]
         try:
-            allowed = cmd == 1 and dport == 22 and ipaddress.ip_address(host) in vms
+            allowed = cmd == 1 and dport == 22 and any(ipaddress.ip_address(host) in n for n in vms)
         except ValueError:
             allowed = False
         say(("connect " if allowed else "refused ") + "%s:%d" % (host, dport))

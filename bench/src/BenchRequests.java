@@ -68,6 +68,22 @@ final class BenchRequests {
                 + "?api-version=" + V, null, 200);
     }
 
+    static final String NETWORK = "/subscriptions/" + SUB + "/resourceGroups/" + VM_RG + "/providers/Microsoft.Network";
+
+    /** The virtual network the VMs' NICs sit in. */
+    static byte[] vnetBody() {
+        return ("{\"location\":\"westus\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.0.0.0/16\"]},"
+                + "\"subnets\":[{\"name\":\"default\",\"properties\":{\"addressPrefix\":\"10.0.0.0/22\"}}]}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Worker {@code w}'s NIC (a VM's NIC must exist, and serve no other VM). */
+    static byte[] nicBody() {
+        return ("{\"location\":\"westus\",\"properties\":{\"ipConfigurations\":[{\"name\":\"ip\",\"properties\":"
+                + "{\"subnet\":{\"id\":\"" + NETWORK + "/virtualNetworks/vnet/subnets/default\"}}}]}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     static byte[] vmBody(int w) {
         return ("{\"location\":\"westus\",\"properties\":{\"hardwareProfile\":{\"vmSize\":\"Standard_D2s_v3\"},"
                 + "\"storageProfile\":{\"imageReference\":{\"publisher\":\"Canonical\","

@@ -91,6 +91,10 @@ public final class DiskBench {
         report.put("smoke", smoke);
         start();
         call("PUT", RG + "?api-version=2021-04-01", "{\"location\":\"westus\"}", 200, 201);
+        // the network the VMs' NICs sit in (a VM's NIC must exist)
+        call("PUT", RG + "/providers/Microsoft.Network/virtualNetworks/vnet?api-version=2023-09-01",
+                "{\"location\":\"westus\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.0.0.0/16\"]},"
+                + "\"subnets\":[{\"name\":\"default\",\"properties\":{\"addressPrefix\":\"10.0.0.0/24\"}}]}}", 200, 201);
 
         // the JIT compiles the request paths of capture, images and snapshots first, on a small disk, unmeasured
         log("warming up: %d rounds on a 64 MiB disk", warmUps);
@@ -161,13 +165,16 @@ public final class DiskBench {
 
         String blobUri = "https://benchacct.blob.core.windows.net/vhds/disk-" + size + ".vhd";
         String vm = COMPUTE + "/virtualMachines/vm-" + size;
+        String nic = RG + "/providers/Microsoft.Network/networkInterfaces/nic-" + size;
+        call("PUT", nic + "?api-version=2023-09-01", "{\"location\":\"westus\",\"properties\":{\"ipConfigurations\":"
+                + "[{\"name\":\"ip\",\"properties\":{\"subnet\":{\"id\":\"" + RG
+                + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/default\"}}}]}}", 200, 201);
         call("PUT", vm + "?" + IMAGES_API, "{\"location\":\"westus\",\"properties\":{\"hardwareProfile\":"
                 + "{\"vmSize\":\"Standard_D2s_v3\"},\"storageProfile\":{\"osDisk\":{\"createOption\":\"FromImage\","
                 + "\"osType\":\"Linux\",\"image\":{\"uri\":\"" + blobUri + "\"},\"vhd\":{\"uri\":"
                 + "\"https://benchacct.blob.core.windows.net/vhds/vm-" + size + "-os.vhd\"}}},\"osProfile\":"
                 + "{\"computerName\":\"bench\",\"adminUsername\":\"azureuser\",\"adminPassword\":\"Bench-Pass1\"},"
-                + "\"networkProfile\":{\"networkInterfaces\":[{\"id\":\"" + RG
-                + "/providers/Microsoft.Network/networkInterfaces/nic\"}]}}}", 200, 201);
+                + "\"networkProfile\":{\"networkInterfaces\":[{\"id\":\"" + nic + "\"}]}}}", 200, 201);
         call("POST", vm + "/powerOff?" + IMAGES_API, null, 200, 200);
         call("POST", vm + "/generalize?" + IMAGES_API, null, 200, 200);
 
@@ -407,11 +414,16 @@ public final class DiskBench {
     }
 
     static void writeSection(Path report, String markdown) throws IOException {
-        String section = BEGIN + "\n" + markdown + END;
+        writeSection(report, markdown, BEGIN, END);
+    }
+
+    /** Replaces the text between the markers {@code begin} and {@code end} of a report (or appends it). */
+    static void writeSection(Path report, String markdown, String begin, String end) throws IOException {
+        String section = begin + "\n" + markdown + end;
         String old = Files.exists(report) ? Files.readString(report) : "# Performance\n";
-        int b = old.indexOf(BEGIN);
-        int e = old.indexOf(END);
-        String text = b >= 0 && e > b ? old.substring(0, b) + section + old.substring(e + END.length())
+        int b = old.indexOf(begin);
+        int e = old.indexOf(end);
+        String text = b >= 0 && e > b ? old.substring(0, b) + section + old.substring(e + end.length())
                 : old + "\n" + section + "\n";
         Files.writeString(report, text);
     }

@@ -65,6 +65,14 @@ public final class SdkBench {
         ComputeManager compute = ComputeManager.configure().withHttpClient(httpClient(certificate))
                 .authenticate(anyToken, profile);
         compute.resourceManager().resourceGroups().define(RG).withRegion(Region.US_WEST).create();
+        // the VM's NIC must exist: a virtual network and the NIC, PUT through the SDK's own pipeline
+        String rg = endpoint + "/subscriptions/" + SUB + "/resourceGroups/" + RG + "/providers/Microsoft.Network";
+        put(compute, rg + "/virtualNetworks/vnet?api-version=2023-09-01", "{\"location\":\"westus\",\"properties\":"
+                + "{\"addressSpace\":{\"addressPrefixes\":[\"10.0.0.0/16\"]},\"subnets\":[{\"name\":\"default\","
+                + "\"properties\":{\"addressPrefix\":\"10.0.0.0/24\"}}]}}");
+        put(compute, rg + "/networkInterfaces/nic1?api-version=2023-09-01", "{\"location\":\"westus\",\"properties\":"
+                + "{\"ipConfigurations\":[{\"name\":\"ip\",\"properties\":{\"subnet\":{\"id\":\"/subscriptions/" + SUB
+                + "/resourceGroups/" + RG + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/default\"}}}]}}");
 
         List<Double> images = new ArrayList<>();
         double firstImage = 0;
@@ -107,6 +115,15 @@ public final class SdkBench {
     private static String list(List<Double> values) {
         return values.stream().map(v -> String.format(java.util.Locale.ROOT, "%.3f", v))
                 .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    private static void put(ComputeManager compute, String url, String body) {
+        com.azure.core.http.HttpResponse r = compute.serviceClient().getHttpPipeline().send(
+                new com.azure.core.http.HttpRequest(com.azure.core.http.HttpMethod.PUT, url)
+                        .setHeader("Content-Type", "application/json").setBody(body)).block();
+        if (r == null || r.getStatusCode() >= 300) {
+            throw new IllegalStateException("PUT " + url + ": " + (r == null ? "no answer" : r.getStatusCode()));
+        }
     }
 
     /** A Linux VM from the Ubuntu 22.04 platform image whose OS disk is deleted when replaced by a reimage. */

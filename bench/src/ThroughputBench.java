@@ -54,7 +54,13 @@ final class ThroughputBench {
         PerfBench.log("Azimuth on port %d (data in %s)", httpPort, dataDir);
         createResourceGroup(BenchRequests.RG);
         createResourceGroup(BenchRequests.VM_RG);
+        int network = BenchHttp.once(httpPort, "PUT", BenchRequests.NETWORK + "/virtualNetworks/vnet?api-version="
+                + "2023-09-01", BenchRequests.vnetBody());
+        PerfBench.check(network == 201 || network == 200, "cannot create the VMs' network: " + network);
         for (int w = 0; w < settings.workers(); w++) {
+            int nic = BenchHttp.once(httpPort, "PUT", BenchRequests.NETWORK + "/networkInterfaces/nic-" + w
+                    + "?api-version=2023-09-01", BenchRequests.nicBody());
+            PerfBench.check(nic == 201 || nic == 200, "cannot create NIC nic-" + w + ": " + nic);
             int status = BenchHttp.once(httpPort, "PUT", BenchRequests.VMS + "/vm-" + w + "?api-version="
                     + BenchRequests.V, BenchRequests.vmBody(w));
             PerfBench.check(status == 201, "cannot create VM vm-" + w + ": " + status);
