@@ -443,7 +443,11 @@ final class Functions {
             return Values.display(v);
         }
         char kind = Character.toUpperCase(specifier.charAt(0));
-        int width = specifier.length() > 1 ? Integer.parseInt(specifier.substring(1)) : -1;
+        String digits = specifier.substring(1);
+        if (!digits.matches("\\d{0,2}")) {
+            return Values.display(v);
+        }
+        int width = digits.isEmpty() ? -1 : Integer.parseInt(digits);
         switch (kind) {
             case 'D': return width < 0 ? Long.toString(v.longValue()) : String.format("%0" + width + "d", v.longValue());
             case 'X': return Long.toHexString(v.longValue()).toUpperCase(Locale.ROOT);

@@ -68,6 +68,7 @@ class TemplateTest {
     void functionsAnswerAsArmDoes() {
         assertThat(eval("[concat(variables('prefix'), '-', parameters('count'))]").asText()).isEqualTo("web-3");
         assertThat(eval("[format('{0}-{1:D3}', 'vm', 7)]").asText()).isEqualTo("vm-007");
+        assertThat(eval("[format('{0:Dx}', 7)]").asText()).as("an unknown specifier shows the value").isEqualTo("7");
         assertThat(eval("[resourceGroup().location]").asText()).isEqualTo("westeurope");
         assertThat(eval("[subscription().subscriptionId]").asText()).isEqualTo(SUB);
         assertThat(eval("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'default')]").asText())
