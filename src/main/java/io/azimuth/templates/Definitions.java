@@ -56,8 +56,9 @@ final class Definitions {
             if (e.getKey().equalsIgnoreCase("copy") && e.getValue().isArray()) {
                 for (JsonNode loop : e.getValue()) {
                     String name = loop.path("name").asText("");
-                    if (name.isEmpty()) {
-                        throw TemplateException.invalid("A variable copy loop needs a 'name'");
+                    if (name.isEmpty() || !loop.has("input") || !loop.has("count")) {
+                        throw TemplateException.invalid("A variable copy loop needs a 'name', a 'count' and an "
+                                + "'input'");
                     }
                     variableDefinitions.put(Values.lower(name), loop);
                     copyVariables.add(Values.lower(name));

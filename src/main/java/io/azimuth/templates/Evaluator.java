@@ -93,8 +93,8 @@ final class Evaluator {
     /** {@code "copy": [{"name": "disks", "count": 2, "input": {...}}]}: the property {@code disks}, an array. */
     private void expandPropertyCopy(JsonNode loop, ObjectNode out) {
         JsonNode nameNode = evaluate(loop.get("name"));
-        if (nameNode == null || !nameNode.isTextual() || !loop.has("input")) {
-            throw TemplateException.invalid("A property copy loop needs a 'name' and an 'input'");
+        if (nameNode == null || !nameNode.isTextual() || !loop.has("input") || !loop.has("count")) {
+            throw TemplateException.invalid("A property copy loop needs a 'name', a 'count' and an 'input'");
         }
         String name = nameNode.textValue();
         int count = count(loop.get("count"), "property copy '" + name + "'");

@@ -514,6 +514,10 @@ final class Functions {
         arity(c, text, 2, 3);
         String s = Values.display(args.get(0));
         long width = toInt(args.get(1), c, text);
+        if (width > 16384) {
+            throw TemplateException.expression(text, "The total length given to 'padLeft' is " + width
+                    + "; it may be at most 16384");
+        }
         String pad = args.size() > 2 ? str(args, 2, c, text) : " ";
         if (pad.length() != 1) {
             throw TemplateException.expression(text, "The padding character given to 'padLeft' must be one "
@@ -653,17 +657,22 @@ final class Functions {
         arity(c, text, 2, 2);
         long a = toInt(args.get(0), c, text);
         long b = toInt(args.get(1), c, text);
-        switch (name) {
-            case "add": return Values.F.numberNode(a + b);
-            case "sub": return Values.F.numberNode(a - b);
-            case "mul": return Values.F.numberNode(a * b);
-            default:
-                if (b == 0) {
-                    throw TemplateException.expression(text, "The template language function '" + c.name()
-                            + "' cannot divide by zero");
-                }
-                return Values.F.numberNode(name.equals("div") ? a / b : a % b);
+        try {
+            switch (name) {
+                case "add": return Values.F.numberNode(Math.addExact(a, b));
+                case "sub": return Values.F.numberNode(Math.subtractExact(a, b));
+                case "mul": return Values.F.numberNode(Math.multiplyExact(a, b));
+                default: break;
+            }
+        } catch (ArithmeticException e) {
+            throw TemplateException.expression(text, "The result of '" + c.name() + "' does not fit in a 64-bit "
+                    + "integer");
         }
+        if (b == 0) {
+            throw TemplateException.expression(text, "The template language function '" + c.name()
+                    + "' cannot divide by zero");
+        }
+        return Values.F.numberNode(name.equals("div") ? a / b : a % b);
     }
 
     private static JsonNode minMax(String name, List<JsonNode> args, Expression.Call c, String text) {

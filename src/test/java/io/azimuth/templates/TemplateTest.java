@@ -107,7 +107,7 @@ class TemplateTest {
     @Test
     void badExpressionsAreInvalidTemplates() {
         for (String bad : List.of("[concat('a']", "[nosuch('a')]", "[parameters('missing')]", "[variables('nope')]",
-                "[toLower(1)]", "[variables('obj').zzz]", "[copyIndex()]", "[div(1, 0)]", "[concat('a' 'b')]")) {
+                "[toLower(1)]", "[variables('obj').zzz]", "[copyIndex()]", "[div(1, 0)]", "[concat('a' 'b')]", "[padLeft('a', 100000)]", "[mul(9223372036854775807, 9)]", "[range(0, 20000)]")) {
             assertThatThrownBy(() -> eval(bad)).as(bad).isInstanceOf(TemplateException.class)
                     .satisfies(e -> assertThat(((TemplateException) e).code()).isEqualTo("InvalidTemplate"));
         }
