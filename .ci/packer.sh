@@ -187,6 +187,19 @@ status=$(arm PUT "$RG/providers/Microsoft.Compute/images/$SOURCE_IMAGE?api-versi
 case "$status" in 200|201) ;; *) fail "PUT source image: $status $(cat "$WORK/arm.json")";; esac
 [ "$(field properties.provisioningState)" = Succeeded ] || fail "source image: $(cat "$WORK/arm.json")"
 
+run_packer() { # run_packer FILE: packer build of $WORK/FILE through the proxy, trusting only the emulator; sets rc
+  set +e
+  env -u https_proxy -u http_proxy -u HTTP_PROXY -u no_proxy -u NO_PROXY -u AZURE_ENVIRONMENT_FILEPATH \
+    HTTPS_PROXY="http://127.0.0.1:$PROXY" SSL_CERT_FILE="$WORK/azimuth.pem" SSL_CERT_DIR="$WORK/no-such-dir" \
+    CHECKPOINT_DISABLE=1 PACKER_LOG=1 PACKER_LOG_PATH="$WORK/packer.log" PACKER_CONFIG_DIR="$WORK/packer.d" \
+    timeout 900 "$PACKER" build -color=false "$WORK/$1" > "$WORK/build.out" 2>&1
+  rc=$?
+  set -e
+  if grep -q "^refused" "$WORK/proxy.log"; then
+    fail "packer asked for other hosts: $(grep '^refused' "$WORK/proxy.log" | sort -u)"
+  fi
+}
+
 # 5. the packer template and run
 cat > "$WORK/build.json" <<JSON
 {"builders": [{
@@ -203,14 +216,7 @@ cat > "$WORK/build.json" <<JSON
 }]}
 JSON
 "$PACKER" validate "$WORK/build.json" > "$WORK/validate.txt" 2>&1 || fail "packer validate: $(cat "$WORK/validate.txt")"
-set +e
-env -u https_proxy -u http_proxy -u HTTP_PROXY -u no_proxy -u NO_PROXY -u AZURE_ENVIRONMENT_FILEPATH \
-  HTTPS_PROXY="http://127.0.0.1:$PROXY" SSL_CERT_FILE="$WORK/azimuth.pem" SSL_CERT_DIR="$WORK/no-such-dir" \
-  CHECKPOINT_DISABLE=1 PACKER_LOG=1 PACKER_LOG_PATH="$WORK/packer.log" PACKER_CONFIG_DIR="$WORK/packer.d" \
-  timeout 900 "$PACKER" build -color=false "$WORK/build.json" > "$WORK/build.out" 2>&1
-rc=$?
-set -e
-grep -q "^refused" "$WORK/proxy.log" && fail "packer asked for other hosts: $(grep '^refused' "$WORK/proxy.log" | sort -u)"
+run_packer build.json
 TEMP_GROUP=$(sed -n "s/.*-> ResourceGroupName : '\(pkr-Resource-Group-[a-z0-9]*\)'.*/\1/p" "$WORK/build.out" | head -1)
 [ -n "$TEMP_GROUP" ] || fail "packer did not get to create its resource group: $(tail -30 "$WORK/build.out")"
 
@@ -366,15 +372,8 @@ builder.update({"communicator": "ssh", "ssh_username": "packer", "ssh_private_ke
 json.dump(b, open(sys.argv[2], "w"), indent=2)
 PY
 : > "$WORK/proxy.log"
-set +e
-env -u https_proxy -u http_proxy -u HTTP_PROXY -u no_proxy -u NO_PROXY -u AZURE_ENVIRONMENT_FILEPATH \
-  HTTPS_PROXY="http://127.0.0.1:$PROXY" SSL_CERT_FILE="$WORK/azimuth.pem" SSL_CERT_DIR="$WORK/no-such-dir" \
-  CHECKPOINT_DISABLE=1 PACKER_LOG=1 PACKER_LOG_PATH="$WORK/packer.log" PACKER_CONFIG_DIR="$WORK/packer.d" \
-  timeout 900 "$PACKER" build -color=false "$WORK/build-ssh.json" > "$WORK/build.out" 2>&1
-rc=$?
-set -e
+run_packer build-ssh.json
 kill "$GUEST_PID" 2>/dev/null || true
-grep -q "^refused" "$WORK/proxy.log" && fail "packer asked for other hosts: $(grep '^refused' "$WORK/proxy.log" | sort -u)"
 if [ "$rc" != 0 ]; then
   echo "packer: packer build (ssh) exited $rc; its output:" >&2
   sed 's/^/  | /' "$WORK/build.out" >&2

@@ -23,27 +23,11 @@ for arg in "$@"; do
     esac
 done
 
-jar=${BENCH_JAR:-target/azimuth.jar}
-if [[ -n ${BENCH_JAR:-} ]]; then
-    [[ -f $jar ]] || { echo "[deploybench] BENCH_JAR=$jar does not exist" >&2; exit 2; }
-elif [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
-    echo "[deploybench] building $jar" >&2
-    mvn -B -q package -DskipTests
-fi
-classes=bench/target/classes
-mkdir -p "$classes"
-# every benchmark source but SdkBench.java, which needs the SDK on its class path (bench/run.sh compiles it)
-sources=()
-for f in bench/src/*.java; do
-    [[ $f == bench/src/SdkBench.java ]] || sources+=("$f")
-done
-if [[ ! -f $classes/DeployBench.class || -n $(find "${sources[@]}" "$jar" -newer "$classes/DeployBench.class" -print -quit) ]]; then
-    javac --release 17 -nowarn -cp "$jar" -d "$classes" "${sources[@]}"
-fi
+. bench/compile.sh
+bench_compile deploybench DeployBench
 
 data_root=${BENCH_DATA_DIR:-${TMPDIR:-/tmp}}
 mkdir -p "$data_root"
-fs=$(df -PT "$data_root" | awk 'NR == 2 { print $2 }')
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git status --porcelain -- pom.xml src 2>/dev/null) ]]; then
     revision="$revision+modified"
@@ -51,6 +35,6 @@ fi
 command="bench/deploy.sh"
 [[ $smoke == 1 ]] && command="bench/deploy.sh --smoke"
 
-export BENCH_SMOKE=$smoke BENCH_JAR=$jar BENCH_DATA_DIR=$data_root BENCH_FS=$fs BENCH_REVISION=$revision \
+export BENCH_SMOKE=$smoke BENCH_JAR=$jar BENCH_DATA_DIR=$data_root BENCH_REVISION=$revision \
     BENCH_COMMAND=$command
 exec java -cp "$jar:$classes" DeployBench

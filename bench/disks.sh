@@ -23,23 +23,8 @@ for arg in "$@"; do
     esac
 done
 
-jar=${BENCH_JAR:-target/azimuth.jar}
-if [[ -n ${BENCH_JAR:-} ]]; then
-    [[ -f $jar ]] || { echo "[diskbench] BENCH_JAR=$jar does not exist" >&2; exit 2; }
-elif [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
-    echo "[diskbench] building $jar" >&2
-    mvn -B -q package -DskipTests
-fi
-classes=bench/target/classes
-mkdir -p "$classes"
-# every benchmark source but SdkBench.java, which needs the SDK on its class path (bench/run.sh compiles it)
-sources=()
-for f in bench/src/*.java; do
-    [[ $f == bench/src/SdkBench.java ]] || sources+=("$f")
-done
-if [[ ! -f $classes/DiskBench.class || -n $(find "${sources[@]}" "$jar" -newer "$classes/DiskBench.class" -print -quit) ]]; then
-    javac --release 17 -nowarn -cp "$jar" -d "$classes" "${sources[@]}"
-fi
+. bench/compile.sh
+bench_compile diskbench DiskBench
 
 data_root=${BENCH_DATA_DIR:-${TMPDIR:-/tmp}}
 mkdir -p "$data_root"

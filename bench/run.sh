@@ -22,24 +22,8 @@ for arg in "$@"; do
     esac
 done
 
-jar=${BENCH_JAR:-target/azimuth.jar}
-if [[ -n ${BENCH_JAR:-} ]]; then
-    [[ -f $jar ]] || { echo "[bench] BENCH_JAR=$jar does not exist" >&2; exit 2; }
-elif [[ ! -f $jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
-    echo "[bench] building $jar" >&2
-    mvn -B -q package -DskipTests
-fi
-
-classes=bench/target/classes
-mkdir -p "$classes"
-# every benchmark source but SdkBench.java, which needs the SDK on its class path (below)
-sources=()
-for f in bench/src/*.java; do
-    [[ $f == bench/src/SdkBench.java ]] || sources+=("$f")
-done
-if [[ ! -f $classes/PerfBench.class || -n $(find "${sources[@]}" "$jar" -newer "$classes/PerfBench.class" -print -quit) ]]; then
-    javac --release 17 -nowarn -cp "$jar" -d "$classes" "${sources[@]}"
-fi
+. bench/compile.sh
+bench_compile bench PerfBench
 
 # The SDK timing runs on the project's test class path (the Azure SDK artifacts are test-scoped in pom.xml).
 sdk_classpath=

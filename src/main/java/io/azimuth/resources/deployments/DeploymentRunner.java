@@ -265,10 +265,12 @@ final class DeploymentRunner {
                 throw noVersion(r, body, type.kind().apiVersions());
             }
             String pending = run.inFlight().get(fold(r.id()));
+            Optional<StoredOperation> accepted = pending == null ? Optional.empty()
+                    : operations.operation(opId(pending));
             int status;
-            if (pending != null && operations.operation(opId(pending)).isPresent()) {
+            if (accepted.isPresent()) {
                 // accepted before a restart: its operation goes on in the engine, so wait for it, do not PUT again
-                status = operations.operation(opId(pending)).get().httpStatus() == 200 ? 200 : 201;
+                status = accepted.get().httpStatus() == 200 ? 200 : 201;
                 awaitUrl(run, pending);
             } else {
                 ApiResponse answer = kinds.put(origin(run, HttpMethod.PUT, id, r.apiVersion()), id, body);
