@@ -44,6 +44,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--operation-delay", paramLabel = "DURATION", description = "How long long-running operations stay in progress, e.g. 0, 500ms, 2s (a bare number is milliseconds). Default: 0.")
     String operationDelay = "0";
 
+    @Option(names = "--replication-time", paramLabel = "DURATION", description = "How long a gallery image version takes to replicate, per replica in each target region (regions replicate side by side), e.g. 0, 500ms, 2s. Default: 0 (at once).")
+    String replicationTime = "0";
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "ERROR, WARN, INFO, DEBUG or TRACE. Default: ${DEFAULT-VALUE}.")
     String logLevel = "INFO";
 
@@ -128,6 +131,12 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--operation-delay: " + e.getMessage());
         }
+        long replication;
+        try {
+            replication = parseDuration(replicationTime);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replication-time: " + e.getMessage());
+        }
         StorageAccounts accounts;
         try {
             accounts = StorageAccounts.parse(System.getenv(StorageAccounts.ENVIRONMENT_VARIABLE), storageAccounts);
@@ -160,7 +169,7 @@ public final class Main implements Callable<Integer> {
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
                 subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
                 vhdCheck.equalsIgnoreCase("lenient"), accounts, new Config.SignIn(authMode.equalsIgnoreCase("strict"),
-                principals, java.time.Duration.ofMillis(lifetime)));
+                principals, java.time.Duration.ofMillis(lifetime)), replication);
         if (trainingRun) {
             return TrainingRun.run(config);
         }

@@ -8,6 +8,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import io.azimuth.compute.disks.DiskAccess;
 import io.azimuth.compute.disks.DiskDocuments;
+import io.azimuth.compute.galleries.GalleriesProvider;
+import io.azimuth.compute.galleries.GalleryDocuments;
+import io.azimuth.compute.galleries.GalleryVmSource;
 import io.azimuth.compute.images.ImageDocuments;
 import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.compute.images.VirtualMachineSource;
@@ -113,14 +116,26 @@ class ArchitectureTest {
                                 .and(DescribedPredicate.not(belongToAnyOf(DiskDocuments.class)))))
                 .check(classes);
         noClasses().that().resideInAPackage("io.azimuth.compute.vms..")
-                .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.compute.disks..", "io.azimuth.compute.images..")
+                .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.compute.disks..", "io.azimuth.compute.images..",
+                                "io.azimuth.compute.galleries..")
                         .and(DescribedPredicate.not(belongToAnyOf(DiskDocuments.class, DiskAccess.class,
-                                ImageDocuments.class, ImagesProvider.class, VirtualMachineSource.class))))
+                                ImageDocuments.class, ImagesProvider.class, VirtualMachineSource.class,
+                                GalleryDocuments.class, GalleriesProvider.class, GalleryVmSource.class))))
+                .check(classes);
+        // the gallery reads disks' and images' documents, and VMs through its hook
+        noClasses().that().resideInAPackage("io.azimuth.compute.galleries..")
+                .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.compute.vms..")
+                        .or(resideInAnyPackage("io.azimuth.compute.disks..", "io.azimuth.compute.images..")
+                                .and(DescribedPredicate.not(belongToAnyOf(DiskDocuments.class,
+                                        ImageDocuments.class)))))
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.azimuth.compute.disks..", "io.azimuth.compute.images..")
+                .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.compute.galleries.."))
                 .check(classes);
         // the shared compute classes (ManagedContent, StagedBlobs, the vocabulary) know no resource type's package
         noClasses().that().resideInAPackage("io.azimuth.compute")
                 .should().dependOnClassesThat(resideInAnyPackage("io.azimuth.compute.disks..",
-                        "io.azimuth.compute.images..", "io.azimuth.compute.vms.."))
+                        "io.azimuth.compute.images..", "io.azimuth.compute.vms..", "io.azimuth.compute.galleries.."))
                 .check(classes);
     }
 

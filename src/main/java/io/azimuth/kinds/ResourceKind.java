@@ -95,6 +95,7 @@ public final class ResourceKind {
     final Wire wire;
     final UnaryOperator<ObjectNode> view;
     final ToLongFunction<ObjectNode> viewUnchangedUntil;
+    final ToLongFunction<ObjectNode> provisionTime;
     final PutRule put;
     final PatchRule patch;
     final String createState;
@@ -124,6 +125,7 @@ public final class ResourceKind {
         this.wire = b.wire;
         this.view = b.view;
         this.viewUnchangedUntil = b.viewUnchangedUntil;
+        this.provisionTime = b.provisionTime;
         this.put = b.put;
         this.patch = b.patch;
         this.createState = b.createState;
@@ -197,6 +199,7 @@ public final class ResourceKind {
         private Wire wire = Wire.STORED;
         private UnaryOperator<ObjectNode> view;
         private ToLongFunction<ObjectNode> viewUnchangedUntil;
+        private ToLongFunction<ObjectNode> provisionTime = doc -> 0;
         private PutRule put;
         private PatchRule patch;
         private String createState = ProvisioningState.Creating.name();
@@ -248,6 +251,16 @@ public final class ResourceKind {
             this.wire = Wire.VIEW;
             this.view = Objects.requireNonNull(view);
             this.viewUnchangedUntil = unchangedUntil;
+            return this;
+        }
+
+        /**
+         * How long (milliseconds) provisioning a document written by PUT or PATCH takes at least, whatever the
+         * configured operation delay: the write then answers as a long-running operation that lasts that long. The
+         * default, 0, leaves it to the configured delay.
+         */
+        public Builder provisionTime(ToLongFunction<ObjectNode> millis) {
+            this.provisionTime = Objects.requireNonNull(millis);
             return this;
         }
 
@@ -325,7 +338,12 @@ public final class ResourceKind {
             return this;
         }
 
-        /** A nested kind whose resources keep their parent from being deleted: 409 with this code and message. */
+        /**
+         * A nested kind whose resources keep their parent from being deleted: 409 with this code and message, in
+         * which {@code {name}} stands for the parent's name, {@code {child}} for one child's name and
+         * {@code {children}} for the ids of some of them, below the provider ({@code Microsoft.Compute/galleries/g/
+         * images/i}), comma-separated.
+         */
         public Builder refusesParentDelete(String code, String message) {
             this.onParentDelete = OnParentDelete.REFUSE;
             this.parentDeleteCode = code;

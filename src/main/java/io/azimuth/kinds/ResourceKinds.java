@@ -217,11 +217,21 @@ public final class ResourceKinds {
             ResourceKind ck = child.kind();
             if (ck.onParentDelete == ResourceKind.OnParentDelete.REFUSE) {
                 throw ApiException.conflict(ck.parentDeleteCode, ck.parentDeleteMessage.replace("{name}", id.name())
-                        .replace("{child}", ResourceId.parse(rows.get(0).id()).name()));
+                        .replace("{child}", ResourceId.parse(rows.get(0).id()).name())
+                        .replace("{children}", nestedIds(rows)));
             }
             forEachChild(tx, child, id, row -> checkDelete(tx, ck, ResourceId.parse(row.id()),
                     Json.readObject(row.body())));
         }
+    }
+
+    /** Up to five children's ids from the namespace on ({@code Microsoft.Compute/galleries/g/images/i}). */
+    private static String nestedIds(List<StoredResource> rows) {
+        return rows.stream().limit(5).map(row -> {
+            String full = ResourceId.parse(row.id()).toString();
+            int at = full.toLowerCase(Locale.ROOT).indexOf("/providers/");
+            return at < 0 ? full : full.substring(at + "/providers/".length());
+        }).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Refuses the delete of {@code target} while a resource not under {@code goingPrefix} references it. */

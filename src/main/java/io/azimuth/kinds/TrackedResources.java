@@ -270,7 +270,6 @@ public final class TrackedResources {
      */
     Written write(ApiRequest r, ResourceId id, boolean mustExist, String createState, String replaceState,
                   Change change) {
-        boolean atOnce = operations.delayMillis() == 0;
         Written written = store.write(tx -> {
             ResourceId parent = kinds.requireParent(tx, kind, id);
             Optional<StoredResource> row = tx.resource(id.key());
@@ -288,6 +287,9 @@ public final class TrackedResources {
             ResourceId stored = row.map(x -> ResourceId.parse(x.id())).orElseGet(() -> ResourceKinds.child(parent,
                     kind, id.name()));
             ObjectNode doc = change.apply(tx, current);
+            // the kind's own time (a gallery image version's replication) can outlast the engine's delay
+            long delay = Math.max(operations.delayMillis(), Math.max(0, kind.provisionTime.applyAsLong(doc)));
+            boolean atOnce = delay == 0;
             doc.put("id", stored.toString());
             doc.put("name", stored.name());
             doc.withObjectProperty("properties").put("provisioningState", atOnce ? SUCCEEDED
@@ -301,7 +303,7 @@ public final class TrackedResources {
                 return new Written(doc, current.isEmpty(), null, wire == null ? null : (byte[]) wire.value());
             }
             tx.putResource(record);
-            StoredOperation op = operations.begin(tx, r, spec(tx, stored, doc, provisionKind));
+            StoredOperation op = operations.begin(tx, r, spec(tx, stored, doc, provisionKind), delay);
             return new Written(doc, current.isEmpty(), op, null);
         });
         if (written.operation() != null) {

@@ -100,7 +100,11 @@ public final class OperationEngine {
         return store.read(tx -> tx.operation(id.toLowerCase(Locale.ROOT)));
     }
 
-    private StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay) {
+    /**
+     * {@link #begin(StoreTx, ApiRequest, OperationSpec)} lasting {@code delay} milliseconds rather than the configured
+     * delay: for an operation whose own duration is part of what it emulates (a replication); 0 completes it at once.
+     */
+    public StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay) {
         return begin(tx, request, spec, delay, Ids.uuid());
     }
 

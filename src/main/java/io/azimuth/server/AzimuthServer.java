@@ -18,6 +18,7 @@ import io.azimuth.blobs.azure.RoutingVhdStore;
 import io.azimuth.classic.ClassicProvider;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.disks.DisksProvider;
+import io.azimuth.compute.galleries.GalleriesProvider;
 import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.compute.vms.VmProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
@@ -75,8 +76,9 @@ public final class AzimuthServer implements AutoCloseable {
     /** The providers served, in registration order. Adding a resource provider means adding it here. */
     private static List<Provider> providers() {
         ImagesProvider images = new ImagesProvider();
-        return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                new VmProvider(images), new NetworkProvider(), new ClassicProvider(), new IdentityProvider(),
+        GalleriesProvider galleries = new GalleriesProvider();
+        return List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images, galleries,
+                new VmProvider(images, galleries), new NetworkProvider(), new ClassicProvider(), new IdentityProvider(),
                 new AuthorizationProvider(),
                 // last: a template may create the resources of any provider above
                 new DeploymentsProvider());

@@ -10,11 +10,14 @@ import java.nio.file.Path;
  * @param httpPort  0 picks a free port; -1 disables the listener
  * @param httpsPort 0 picks a free port; -1 disables the listener
  * @param storageAccounts the accounts whose blobs live in Azure Storage (or Azurite) rather than the embedded store
+ * @param replicationMillis how long a gallery image version takes to replicate, per replica in each target region
+ *                          (regions replicate side by side); 0: at once
  */
 public record Config(String host, int httpPort, int httpsPort, Path dataDir, boolean inMemory,
                      long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
                      String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
-                     boolean lenientVhdCheck, StorageAccounts storageAccounts, SignIn signIn) {
+                     boolean lenientVhdCheck, StorageAccounts storageAccounts, SignIn signIn,
+                     long replicationMillis) {
     public static final int DEFAULT_HTTP_PORT = 10480;
     public static final int DEFAULT_HTTPS_PORT = 10443;
     public static final String DEFAULT_SUBSCRIPTION = "6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f";
@@ -42,7 +45,7 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
                   Path certFile, Path keyFile, boolean strictApiVersions, String subscriptionId, String tenantId,
                   int pageSize, long maxBodyBytes, boolean lenientVhdCheck, StorageAccounts storageAccounts) {
         this(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile, strictApiVersions,
-                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, SignIn.DEFAULT);
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, SignIn.DEFAULT, 0);
     }
 
     /** With the default storage accounts (only Azurite's development account). */
@@ -61,42 +64,48 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
 
     public Config withOperationDelay(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, millis, certFile, keyFile, strictApiVersions,
-                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
+    }
+
+    public Config withReplicationTime(long millis) {
+        return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
+                signIn, millis);
     }
 
     public Config withPageSize(int size) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
+                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
     }
 
     public Config withStrictApiVersions(boolean strict) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
+                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
     }
 
     public Config withCertificate(Path cert, Path key) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, cert, key,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
     }
 
     public Config withLenientVhdCheck(boolean lenient) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn, replicationMillis);
     }
 
     public Config withInMemory(boolean memory) {
         return new Config(host, httpPort, httpsPort, dataDir, memory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
     }
 
     public Config withSignIn(SignIn sign) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
-                sign);
+                sign, replicationMillis);
     }
 
     public Config withStorageAccounts(StorageAccounts accounts) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn, replicationMillis);
     }
 }

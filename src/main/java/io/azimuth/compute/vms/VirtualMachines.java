@@ -13,6 +13,7 @@ import io.azimuth.blobs.BlobWork;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ManagedContent;
 import io.azimuth.compute.StagedBlobs;
+import io.azimuth.compute.galleries.GalleryDocuments;
 import io.azimuth.compute.disks.DiskAccess;
 import io.azimuth.compute.disks.DiskDocuments;
 import io.azimuth.http.ApiException;
@@ -329,10 +330,16 @@ final class VirtualMachines {
         long bytes = (long) osDisk.path("diskSizeGB").asInt(30) << 30;
         String custom = doc.path(VmDocuments.STATE).path("customImage").asText(null);
         if (custom != null) {
-            ObjectNode image = TrackedResources.lookup(tx, ResourceId.parse(custom)).orElseThrow(() -> notAllowed(doc,
+            ResourceId id = ResourceId.parse(custom);
+            if (GalleryDocuments.names(id)) {
+                GalleryDocuments.Version version = GalleryDocuments.find(tx, id).orElseThrow(() -> notAllowed(doc,
+                        "reimage", "the gallery image version '" + custom + "' it was made from no longer exists"));
+                return VmDisks.osOrigin(VmImages.Disks.ofVersion(version), null, (long) version.osDisk().sizeGB() << 30);
+            }
+            ObjectNode image = TrackedResources.lookup(tx, id).orElseThrow(() -> notAllowed(doc,
                     "reimage", "the image '" + custom + "' it was made from no longer exists"));
-            return VmDisks.osOrigin(image, null, (long) image.path("properties").path("storageProfile")
-                    .path("osDisk").path("diskSizeGB").asInt(30) << 30);
+            return VmDisks.osOrigin(VmImages.Disks.ofImage(image), null, (long) image.path("properties")
+                    .path("storageProfile").path("osDisk").path("diskSizeGB").asInt(30) << 30);
         }
         JsonNode userImage = osDisk.path("image").path("uri");
         return userImage.isTextual() ? new VmDisks.Origin(null, BlobRef.parse(userImage.asText()), bytes)

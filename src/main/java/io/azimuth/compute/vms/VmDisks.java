@@ -80,10 +80,9 @@ final class VmDisks {
     }
 
     /** The OS disk's origin: the custom image's OS disk, the user image VHD, or a blank disk of the platform image's size. */
-    static Origin osOrigin(JsonNode customImage, BlobRef userImage, long imageBytes) {
+    static Origin osOrigin(VmImages.Disks customImage, BlobRef userImage, long imageBytes) {
         if (customImage != null) {
-            return new Origin(ImageDocuments.content(customImage, ImageDocuments.diskName(null)).orElse(null), null,
-                    imageBytes);
+            return new Origin(customImage.os(), null, imageBytes);
         }
         return new Origin(null, userImage, imageBytes);
     }
@@ -102,7 +101,7 @@ final class VmDisks {
         }
         int sizeGB = size != null ? size : image.sizeGB();
         long growTo = size != null ? (long) size << 30 : 0;
-        Origin origin = osOrigin(image.customImage(), image.blob(), (long) image.sizeGB() << 30);
+        Origin origin = osOrigin(image.disks(), image.blob(), (long) image.sizeGB() << 30);
         if (growTo > 0) {
             state.put("osDiskBytes", growTo);
         }
@@ -220,22 +219,16 @@ final class VmDisks {
             long growTo = 0;
             Origin origin;
             if (option.equals("FromImage")) {
-                JsonNode source = null;
-                if (image != null && image.customImage() != null) {
-                    for (JsonNode dd : image.customImage().path("properties").path("storageProfile").path("dataDisks")) {
-                        if (dd.path("lun").asInt(-1) == lun) {
-                            source = dd;
-                        }
-                    }
-                }
+                int at = lun;
+                VmImages.DataImage source = image == null || image.disks() == null ? null
+                        : image.disks().lun(at).orElse(null);
                 if (source == null) {
                     throw Fields.invalid(f + ".createOption", "'" + f + ".createOption' is FromImage but the image has "
                             + "no data disk at LUN " + lun + ".");
                 }
-                sizeGB = size != null ? Math.max(size, source.path("diskSizeGB").asInt(1)) : source.path("diskSizeGB").asInt(1);
+                sizeGB = size != null ? Math.max(size, source.sizeGB()) : source.sizeGB();
                 growTo = size != null ? (long) sizeGB << 30 : 0;
-                origin = new Origin(ImageDocuments.content(image.customImage(), ImageDocuments.diskName(lun)).orElse(null),
-                        null, (long) source.path("diskSizeGB").asInt(1) << 30);
+                origin = new Origin(source.content(), null, (long) source.sizeGB() << 30);
             } else {
                 if (size == null || size < 1 || size > 32767) {
                     throw Fields.invalid(f + ".diskSizeGB", "'" + f + ".diskSizeGB' is required for an empty data disk, "

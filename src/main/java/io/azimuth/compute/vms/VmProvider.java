@@ -8,6 +8,7 @@ import io.azimuth.arm.Fields;
 import io.azimuth.arm.ResourceId;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.ManagedContent;
+import io.azimuth.compute.galleries.GalleriesProvider;
 import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
@@ -31,10 +32,12 @@ public final class VmProvider implements Provider {
     public static final String TYPE = "Microsoft.Compute/virtualMachines";
 
     private final ImagesProvider images;
+    private final GalleriesProvider galleries;
     private volatile TrackedResources vms;
 
-    public VmProvider(ImagesProvider images) {
+    public VmProvider(ImagesProvider images, GalleriesProvider galleries) {
         this.images = images;
+        this.galleries = galleries;
     }
 
     @Override
@@ -44,6 +47,7 @@ public final class VmProvider implements Provider {
         VmRules rules = new VmRules(disks);
         VirtualMachines machines = new VirtualMachines(p.store(), p.operations(), disks, content);
         images.virtualMachineSource(this::imageProfile);
+        galleries.virtualMachineSource(this::galleryProfile);
 
         ResourceKind.Builder vm = ResourceKind.of(ComputeProvider.NAMESPACE, "virtualMachines")
                 .apiVersions(ComputeProvider.API_VERSIONS)
@@ -149,12 +153,7 @@ public final class VmProvider implements Provider {
 
     /** An image's storage profile from a VM: only a deallocated, generalized VM, its disks as they are now. */
     private ObjectNode imageProfile(StoreTx tx, ResourceId vmId, String field) {
-        ObjectNode vm = TrackedResources.lookup(tx, vmId).orElseThrow(() -> ArmErrors.referenceNotFound(
-                "virtual machine", vmId.toString(), field));
-        if (TrackedResources.busy(vm)) {
-            throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name() + "' is "
-                    + TrackedResources.provisioningState(vm) + "; an image can be made from it once that has finished.");
-        }
+        ObjectNode vm = ready(tx, vmId, field, "an image");
         if (!VmDocuments.generalized(vm)) {
             throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name()
                     + "' is not generalized: generalize it before making an image of it.");
@@ -163,12 +162,51 @@ public final class VmProvider implements Provider {
             throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name() + "' is "
                     + VmDocuments.power(vm) + ": deallocate it before making an image of it.");
         }
-        JsonNode storage = vm.path("properties").path("storageProfile");
+        ObjectNode all = disks(vm);
         ObjectNode profile = Json.object();
         ObjectNode os = profile.putObject("osDisk");
-        JsonNode osIn = storage.path("osDisk");
-        os.put("osType", osIn.path("osType").asText());
+        os.put("osType", all.path("osType").asText());
         os.put("osState", "Generalized");
+        os.setAll((ObjectNode) all.path("osDisk"));
+        profile.set("dataDisks", all.path("dataDisks"));
+        profile.put("zoneResilient", false);
+        profile.put("hyperVGeneration", all.path("hyperVGeneration").asText());
+        return profile;
+    }
+
+    /**
+     * A gallery image version's disks from a VM: generalized or specialized (as it is), its disks as they are now;
+     * a generalized VM must be deallocated.
+     */
+    private ObjectNode galleryProfile(StoreTx tx, ResourceId vmId, String field) {
+        ObjectNode vm = ready(tx, vmId, field, "a gallery image version");
+        if (VmDocuments.generalized(vm) && !VmDocuments.power(vm).equals("deallocated")) {
+            throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name() + "' is "
+                    + VmDocuments.power(vm) + ": deallocate it before making a gallery image version of it.");
+        }
+        return disks(vm);
+    }
+
+    private static ObjectNode ready(StoreTx tx, ResourceId vmId, String field, String what) {
+        ObjectNode vm = TrackedResources.lookup(tx, vmId).orElseThrow(() -> ArmErrors.referenceNotFound(
+                "virtual machine", vmId.toString(), field));
+        if (TrackedResources.busy(vm)) {
+            throw ArmErrors.operationNotAllowed("The virtual machine '" + vmId.name() + "' is "
+                    + TrackedResources.provisioningState(vm) + "; " + what + " can be made from it once that has "
+                    + "finished.");
+        }
+        return vm;
+    }
+
+    /** A VM's OS, generation and disks (each with its source, caching, storage type and size), as they are now. */
+    private static ObjectNode disks(ObjectNode vm) {
+        JsonNode storage = vm.path("properties").path("storageProfile");
+        ObjectNode profile = Json.object();
+        JsonNode osIn = storage.path("osDisk");
+        profile.put("osType", osIn.path("osType").asText());
+        profile.put("osState", VmDocuments.generalized(vm) ? "Generalized" : "Specialized");
+        profile.put("hyperVGeneration", vm.path(VmDocuments.STATE).path("hyperVGeneration").asText("V1"));
+        ObjectNode os = profile.putObject("osDisk");
         source(osIn, os);
         os.put("caching", osIn.path("caching").asText("ReadWrite"));
         os.put("storageAccountType", osIn.path("managedDisk").path("storageAccountType").asText("Standard_LRS"));
@@ -182,8 +220,6 @@ public final class VmProvider implements Provider {
             out.put("storageAccountType", d.path("managedDisk").path("storageAccountType").asText("Standard_LRS"));
             out.put("diskSizeGB", d.path("diskSizeGB").asInt());
         }
-        profile.put("zoneResilient", false);
-        profile.put("hyperVGeneration", vm.path(VmDocuments.STATE).path("hyperVGeneration").asText("V1"));
         return profile;
     }
 

@@ -152,7 +152,7 @@ final class VmRules {
             osDisk.put("deleteOption", VmDisks.deleteOption(osIn, SP + ".osDisk", "Detach"));
             state.put("hyperVGeneration", disk.path("properties").path("hyperVGeneration").asText("V1"));
         } else {
-            image = VmImages.resolve(tx, storageIn, osIn, givenOsType, writes.staged());
+            image = VmImages.resolve(tx, storageIn, osIn, givenOsType, location, writes.staged());
             if (image.reference() != null) {
                 storage.set("imageReference", image.reference());
             }
@@ -172,6 +172,10 @@ final class VmRules {
             if (image.generalized() && osProfileIn == null) {
                 throw Fields.invalid("properties.osProfile", "Required parameter 'properties.osProfile' is missing "
                         + "(null): a VM made from a generalized image needs an OS profile.");
+            }
+            if (!image.generalized() && image.platform() == null && image.blob() == null && osProfileIn != null) {
+                // a specialized image already holds its OS's configuration
+                throw Fields.invalid("properties.osProfile", "Parameter 'osProfile' is not allowed.");
             }
         }
         storage.set("osDisk", osDisk);

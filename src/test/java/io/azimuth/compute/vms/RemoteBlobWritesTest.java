@@ -11,6 +11,7 @@ import io.azimuth.blobs.ForwardingVhdStore;
 import io.azimuth.blobs.VhdStore;
 import io.azimuth.compute.ComputeProvider;
 import io.azimuth.compute.disks.DisksProvider;
+import io.azimuth.compute.galleries.GalleriesProvider;
 import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.http.Pipeline;
 import io.azimuth.http.Router;
@@ -207,8 +208,9 @@ class RemoteBlobWritesTest {
             OperationEngine operations = new OperationEngine(vertx, store, operationDelayMillis, Failures::known);
             Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, blobs);
             ImagesProvider images = new ImagesProvider();
+            GalleriesProvider galleries = new GalleriesProvider();
             for (Provider p : List.of(new ResourcesProvider(), new ComputeProvider(), new DisksProvider(), images,
-                    new VmProvider(images), new NetworkProvider())) {
+                    galleries, new VmProvider(images, galleries), new NetworkProvider())) {
                 p.register(platform);
             }
             operations.routes(router, arm);
