@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Azure CLI (Debian's azure-cli package, 2.45) against the built jar, as the README's recipe tells users:
-# register the cloud, sign in as a service principal (and as a user with a device code), create a resource group and an image from a VHD blob, list
-# and show it; create a VM from it (az's template deployment, with its network), deallocate and generalize it and
-# capture it into an image; then the same sign-in refused with a wrong secret when principals are declared. Installs azure-cli
-# with apt-get when it is missing. Every step's answer is checked; any difference fails the script.
+# register the cloud, sign in as a service principal (and as a user with a device code), create a resource group
+# and an image from a VHD blob, list and show it; create a VM from it (az's template deployment, with its network),
+# deallocate and generalize it and capture it into an image; publish the first image to a gallery (az sig) and make
+# a VM of its version; then the same sign-in refused with a wrong secret when principals are declared. Installs
+# azure-cli with apt-get when it is missing. Every step's answer is checked; any difference fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -155,6 +156,34 @@ case "$("$AZ" image show -g azcli-rg -n azcli-captured --query sourceVirtualMach
   */virtualMachines/azvm1) ;;
   *) fail "the captured image does not name azvm1 as its source";;
 esac
+# the Azure Compute Gallery: a gallery, an image definition, a version of the image, a VM from the version
+"$AZ" sig create -g azcli-rg -r azcligallery > /dev/null 2> "$WORK/err.txt" || fail "az sig create: $(cat "$WORK/err.txt")"
+"$AZ" sig image-definition create -g azcli-rg -r azcligallery -i linux --publisher azimuth --offer cli --sku linux \
+  --os-type Linux --os-state Generalized > /dev/null 2> "$WORK/err.txt" \
+  || fail "az sig image-definition create: $(cat "$WORK/err.txt")"
+state=$("$AZ" sig image-version create -g azcli-rg -r azcligallery -i linux -e 1.0.0 --managed-image azcli-image \
+  --query provisioningState -o tsv 2> "$WORK/err.txt") || fail "az sig image-version create: $(cat "$WORK/err.txt")"
+[ "$state" = Succeeded ] || fail "az sig image-version create: provisioningState $state"
+[ "$("$AZ" sig image-version show -g azcli-rg -r azcligallery -i linux -e 1.0.0 --expand ReplicationStatus \
+  --query replicationStatus.aggregatedState -o tsv)" = Completed ] || fail "az sig image-version show --expand"
+[ "$("$AZ" sig image-version list -g azcli-rg -r azcligallery -i linux --query '[].name' -o tsv)" = 1.0.0 ] \
+  || fail "az sig image-version list"
+verid=$("$AZ" sig image-version show -g azcli-rg -r azcligallery -i linux -e 1.0.0 --query id -o tsv)
+"$AZ" vm create -g azcli-rg -n azvm2 --image "$verid" --admin-username azureuser --nsg-rule NONE \
+  --admin-password 'Az-cli-VM-Passw0rd!' --authentication-type password --public-ip-address "" > "$WORK/vm2.json" \
+  2> "$WORK/vm2.err" || fail "az vm create --image (gallery version): $(cat "$WORK/vm2.err")"
+[ "$("$AZ" vm show -g azcli-rg -n azvm2 --query storageProfile.imageReference.exactVersion -o tsv)" = 1.0.0 ] \
+  || fail "the VM made from the gallery version does not name it"
+if "$AZ" sig image-definition delete -g azcli-rg -r azcligallery -i linux 2> "$WORK/err.txt"; then
+  fail "az sig image-definition delete removed a definition that has a version"
+fi
+grep -q CannotDeleteResource "$WORK/err.txt" || fail "az sig image-definition delete: $(cat "$WORK/err.txt")"
+"$AZ" sig image-version delete -g azcli-rg -r azcligallery -i linux -e 1.0.0 2> "$WORK/err.txt" \
+  || fail "az sig image-version delete: $(cat "$WORK/err.txt")"
+"$AZ" sig image-definition delete -g azcli-rg -r azcligallery -i linux 2> "$WORK/err.txt" \
+  || fail "az sig image-definition delete: $(cat "$WORK/err.txt")"
+"$AZ" sig delete -g azcli-rg -r azcligallery 2> "$WORK/err.txt" || fail "az sig delete: $(cat "$WORK/err.txt")"
+[ "$("$AZ" sig list -g azcli-rg --query 'length(@)' -o tsv)" = 0 ] || fail "az sig list after the deletes"
 token=$("$AZ" account get-access-token --query accessToken -o tsv) || fail "az account get-access-token"
 [ "$(printf '%s' "$token" | tr -cd . | wc -c)" = 2 ] || fail "the access token is not a JWT"
 grep -q "az-cli-secret" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
@@ -166,7 +195,7 @@ grep -q "enter the code" "$WORK/device.txt" || fail "no device code message: $(c
 [ "$("$AZ" account show --query user.type -o tsv)" = "user" ] || fail "the device code sign-in is not a user's"
 [ "$("$AZ" image show -g azcli-rg -n azcli-image --query name -o tsv)" = "azcli-image" ] || fail "az image show (user)"
 stop
-echo "az-cli: lenient sign-in (service principal and device code), group, image create/list/show, vm create (template deployment), deallocate, generalize, image create --source: passed"
+echo "az-cli: lenient sign-in (service principal and device code), group, image create/list/show, vm create (template deployment), deallocate, generalize, image create --source, sig create, image-definition and image-version create, vm create from the version: passed"
 
 # 2. strict mode with declared principals: the declared secret signs in and writes, a wrong one is refused
 cat > "$WORK/principals.json" <<JSON

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The disk-bytes benchmark: what a copy of a disk costs in Azimuth (image from disk, snapshot by copy) against
-# `cp --sparse=always` of the same VHD file, as the disk grows from 1 to 64 GiB with 1 GiB of data in it; and a
-# streamed 2 GiB VHD upload against `dd` into the same file system. Both sides of each ratio in the same run.
+# The disk-bytes benchmark: what a copy of a disk costs in Azimuth (VM capture, image from disk, snapshot by copy,
+# gallery image version of the image) against `cp --sparse=always` of the same VHD file, as the disk grows from 1 to
+# 64 GiB with 1 GiB of data in it; and a streamed 2 GiB VHD upload against `dd` into the same file system. Both
+# sides of each ratio in the same run.
 #
 #   bench/disks.sh           the full run (a few minutes; needs about 8 GiB free under BENCH_DATA_DIR)
 #   bench/disks.sh --smoke   tiny sizes, seconds (.ci/run runs it; reports to bench/target/results only)

@@ -43,6 +43,8 @@ public final class DiskBench {
     static final String COMPUTE = RG + "/providers/Microsoft.Compute";
     static final String DISKS_API = "api-version=2025-01-02";
     static final String IMAGES_API = "api-version=2025-04-01";
+    static final String GALLERY_API = "api-version=2024-03-03";
+    static final String GALLERY = COMPUTE + "/galleries/bench";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String BEGIN = "<!-- bench/disks.sh results: begin -->";
     static final String END = "<!-- bench/disks.sh results: end -->";
@@ -95,6 +97,12 @@ public final class DiskBench {
         call("PUT", RG + "/providers/Microsoft.Network/virtualNetworks/vnet?api-version=2023-09-01",
                 "{\"location\":\"westus\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.0.0.0/16\"]},"
                 + "\"subnets\":[{\"name\":\"default\",\"properties\":{\"addressPrefix\":\"10.0.0.0/24\"}}]}}", 200, 201);
+
+        // the gallery and image definition the versions are published to
+        call("PUT", GALLERY + "?" + GALLERY_API, "{\"location\":\"westus\"}", 200, 201);
+        call("PUT", GALLERY + "/images/linux?" + GALLERY_API, "{\"location\":\"westus\",\"properties\":"
+                + "{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"identifier\":{\"publisher\":\"bench\","
+                + "\"offer\":\"disks\",\"sku\":\"linux\"}}}", 200, 201);
 
         // the JIT compiles the request paths of capture, images and snapshots first, on a small disk, unmeasured
         log("warming up: %d rounds on a 64 MiB disk", warmUps);
@@ -182,6 +190,7 @@ public final class DiskBench {
         List<Double> capture = new ArrayList<>();
         List<Double> image = new ArrayList<>();
         List<Double> snapshot = new ArrayList<>();
+        List<Double> version = new ArrayList<>();
         List<Double> deletes = new ArrayList<>();
         Path copy = work.resolve("copy.vhd");
         for (int i = 0; i <= runs; i++) { // run 0 warms up both sides and is not counted
@@ -198,6 +207,12 @@ public final class DiskBench {
                     + "{\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"managedDisk\":{\"id\":\""
                     + diskId + "\"}}}}}", 201, 201);
             double imageMs = ms(t0);
+
+            String versionId = GALLERY + "/images/linux/versions/1." + (size / MIB) + "." + i;
+            t0 = System.nanoTime();
+            call("PUT", versionId + "?" + GALLERY_API, "{\"location\":\"westus\",\"properties\":{\"storageProfile\":"
+                    + "{\"source\":{\"id\":\"" + imageId + "\"}}}}", 201, 201);
+            double versionMs = ms(t0);
 
             String snapshotId = COMPUTE + "/snapshots/snapshot-" + size + "-" + i;
             t0 = System.nanoTime();
@@ -219,6 +234,7 @@ public final class DiskBench {
                 log("  the captured VHD of the %s disk reads back byte for byte", human(size));
             }
             call("DELETE", capturedBlob, null, 204, 204);
+            call("DELETE", versionId + "?" + GALLERY_API, null, 200, 204);
             t0 = System.nanoTime();
             call("DELETE", imageId + "?" + IMAGES_API, null, 200, 204);
             call("DELETE", snapshotId + "?" + DISKS_API, null, 200, 204);
@@ -228,6 +244,7 @@ public final class DiskBench {
                 capture.add(captureMs);
                 image.add(imageMs);
                 snapshot.add(snapshotMs);
+                version.add(versionMs);
                 deletes.add(deleteMs);
             }
         }
@@ -245,14 +262,17 @@ public final class DiskBench {
         row.put("cpOverCapture", median(cp) / median(capture));
         row.put("imageFromDiskMillis", median(image));
         row.put("snapshotCopyMillis", median(snapshot));
+        row.put("galleryVersionMillis", median(version));
+        row.put("cpOverGalleryVersion", median(cp) / median(version));
         row.put("deleteMillis", median(deletes));
         row.put("cpOverImage", median(cp) / median(image));
         row.put("cpOverSnapshot", median(cp) / median(snapshot));
         row.put("runs", runs);
         row.put("bytesVerified", true);
         log("  cp %.1f ms, capture %.2f ms (%.0fx), image from disk %.2f ms (%.0fx), snapshot %.2f ms (%.0fx), "
-                + "delete %.2f ms", median(cp), median(capture), median(cp) / median(capture), median(image),
-                median(cp) / median(image), median(snapshot), median(cp) / median(snapshot), median(deletes));
+                + "gallery version %.2f ms (%.0fx), delete %.2f ms", median(cp), median(capture),
+                median(cp) / median(capture), median(image), median(cp) / median(image), median(snapshot),
+                median(cp) / median(snapshot), median(version), median(cp) / median(version), median(deletes));
         return row;
     }
 
@@ -390,15 +410,17 @@ public final class DiskBench {
         b.append("Copy cost as the disk grows (same data in it; median of ").append(runs)
                 .append(" runs; times end to end over HTTP, from request to answer):\n\n");
         b.append("| disk | data | `cp --sparse=always` | VM capture | cp ÷ capture | image from disk | cp ÷ image "
-                + "| snapshot (copy) | cp ÷ snapshot | delete |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| snapshot (copy) | cp ÷ snapshot | gallery version (of the image) | cp ÷ version | delete |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode r : report.get("copies")) {
-            b.append(fmt("| %s | %s | %.1f ms | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms |\n",
+            b.append(fmt("| %s | %s | %.1f ms | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms | %.0f× | %.2f ms | %.0f× "
+                            + "| %.2f ms |\n",
                     human(r.get("diskBytes").asLong()), human(r.get("dataBytes").asLong()),
                     r.get("cpMillis").asDouble(), r.get("captureMillis").asDouble(), r.get("cpOverCapture").asDouble(),
                     r.get("imageFromDiskMillis").asDouble(),
                     r.get("cpOverImage").asDouble(), r.get("snapshotCopyMillis").asDouble(),
-                    r.get("cpOverSnapshot").asDouble(), r.get("deleteMillis").asDouble()));
+                    r.get("cpOverSnapshot").asDouble(), r.get("galleryVersionMillis").asDouble(),
+                    r.get("cpOverGalleryVersion").asDouble(), r.get("deleteMillis").asDouble()));
         }
         JsonNode u = report.get("upload");
         b.append("\nThe last snapshot of each size was read back through its `beginGetAccess` URL, and the last captured VHD "
