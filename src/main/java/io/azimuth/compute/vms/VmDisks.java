@@ -173,11 +173,30 @@ final class VmDisks {
                                 String hex, Writes writes) {
         ArrayNode out = Json.array();
         JsonNode in = storageIn.get("dataDisks");
-        if (!Fields.present(in)) {
-            return out;
+        List<VmImages.DataImage> imaged = image == null || image.disks() == null ? List.of() : image.disks().data();
+        if (!Fields.present(in) || (in.isArray() && in.isEmpty())) {
+            if (imaged.isEmpty()) {
+                return out;
+            }
+            // none named: the image's data disks come with it, each made from its image at its LUN
+            ArrayNode implicit = Json.array();
+            imaged.forEach(d -> implicit.addObject().put("lun", d.lun()).put("createOption", "FromImage"));
+            in = implicit;
         }
         if (!in.isArray()) {
             throw Fields.invalid(SP + ".dataDisks", "The value of '" + SP + ".dataDisks' must be an array.");
+        }
+        for (VmImages.DataImage d : imaged) {
+            boolean named = false;
+            for (JsonNode given : in) {
+                named |= given.path("lun").asInt(-1) == d.lun() && "FromImage".equals(given.path("createOption").asText());
+            }
+            if (!named) {
+                // Azure's answer when the data disks listed leave out one of the image's
+                throw Fields.invalid("storageProfile", "StorageProfile.dataDisks.lun does not have required value(s) "
+                        + "for image specified in storage profile: the image has a data disk at LUN " + d.lun()
+                        + ", to be listed with createOption 'FromImage'.");
+            }
         }
         Set<Integer> luns = new HashSet<>();
         for (int i = 0; i < in.size(); i++) {

@@ -116,6 +116,26 @@ class VmBytesTest {
     }
 
     @Test
+    void theImagesDataDisksComeWithTheVmUnlessTheListLeavesThemOut() {
+        blobImage("img");
+        JsonNode vm = create(server.http(), "vm1", VmFixture.fromCustomImage("vm1", "img"));
+        JsonNode disks = vm.path("properties").path("storageProfile").path("dataDisks");
+        assertThat(disks).hasSize(1);
+        assertThat(disks.get(0).path("lun").asInt()).isEqualTo(2);
+        assertThat(disks.get(0).path("createOption").asText()).isEqualTo("FromImage");
+        act(server.http(), "vm1", "deallocate");
+        Vhds.assertSameDisk(bytes(dataDiskName(vm, 0)), data);
+
+        ObjectNode partial = VmFixture.fromCustomImage("vm2", "img");
+        dataDisks(partial).addObject().put("lun", 0).put("createOption", "Empty").put("diskSizeGB", 4);
+        Http.Response refused = server.http().put(VmFixture.vmUrl("vm2"), partial.toString());
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("InvalidParameter");
+        assertThat(refused.json().path("error").path("target").asText()).isEqualTo("storageProfile");
+        assertThat(server.http().get(VmFixture.vmUrl("vm2")).status()).isEqualTo(404);
+    }
+
+    @Test
     void imagesOfADiskAndASnapshotKeepTheirBytesWhenTheSourcesGo() {
         Http.Response disk = server.http().put(diskUrl("src-disk"), "{\"location\":\"westus\",\"properties\":{\"osType\":"
                 + "\"Linux\",\"creationData\":{\"createOption\":\"Import\",\"sourceUri\":\"" + OS_BLOB + "\"}}}");
@@ -234,7 +254,10 @@ class VmBytesTest {
 
     @Test
     void anEphemeralOsDiskKeepsItsBytesPrivatelyUntilTheVmGoes() {
-        blobImage("img");
+        Http.Response image = server.http().put(imageUrl("img"), "{\"location\":\"westus\",\"properties\":"
+                + "{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\""
+                + OS_BLOB + "\"}}}}");
+        assertThat(image.status()).as(image.toString()).isEqualTo(201);
         long before = Vhds.blobCount(server.server());
         ObjectNode body = VmFixture.fromCustomImage("vm1", "img");
         obj(body, SP + ".osDisk").put("caching", "ReadOnly").putObject("diffDiskSettings").put("option", "Local");
