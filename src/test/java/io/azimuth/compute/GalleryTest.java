@@ -247,6 +247,28 @@ class GalleryTest {
     }
 
     @Test
+    void aVersionBlockedBeforeItsEndOfLifeIsNotDeleted() {
+        created(definition(http(), "linux", "Linux", "Generalized", "V1", "s1"));
+        DiskFixture.imported(http(), "snapshots", "snap1");
+        String source = fromOsDisk(DiskFixture.id("snapshots", "snap1"));
+        String blocked = "{\"location\":\"westus\",\"properties\":{\"publishingProfile\":{\"endOfLifeDate\":"
+                + "\"2999-01-01T00:00:00Z\"},\"safetyProfile\":{\"blockDeletionBeforeEndOfLife\":true},"
+                + "\"storageProfile\":" + source + "}}";
+        JsonNode v = created(http().put(versionUrl("linux", "1.0.0"), blocked));
+        assertThat(v.path("properties").path("safetyProfile").path("blockDeletionBeforeEndOfLife").asBoolean()).isTrue();
+        refused(http().delete(versionUrl("linux", "1.0.0")), 409, "OperationNotAllowed", null);
+        assertThat(http().get(versionUrl("linux", "1.0.0")).status()).isEqualTo(200);
+
+        // past its end of life, or unblocked, it goes
+        created(http().put(versionUrl("linux", "1.0.1"), blocked.replace("2999-01-01", "2001-01-01")));
+        assertThat(http().delete(versionUrl("linux", "1.0.1")).status()).isIn(200, 202);
+        Http.Response unblocked = http().patch(versionUrl("linux", "1.0.0"),
+                "{\"properties\":{\"safetyProfile\":{\"blockDeletionBeforeEndOfLife\":false}}}");
+        assertThat(unblocked.status()).as(unblocked.toString()).isIn(200, 202);
+        assertThat(http().delete(versionUrl("linux", "1.0.0")).status()).isIn(200, 202);
+    }
+
+    @Test
     void aVersionKeepsItsSourceAndItsReplicatedRegions() {
         created(definition(http(), "linux", "Linux", "Generalized", "V1", "s1"));
         DiskFixture.imported(http(), "snapshots", "snap1");

@@ -69,6 +69,7 @@ public final class GalleriesProvider implements Provider {
                         staged -> rules.put(tx, id, body, current, staged)))
                 .patch(rules::patch)
                 .get((r, id) -> get(r, id, replication))
+                .deleteCheck(rules::checkDelete)
                 .onDeleted((tx, doc) -> rules.release(doc))
                 .refusesParentDelete("CannotDeleteResource", NESTED)
                 .build());

@@ -299,8 +299,30 @@ final class VersionRules {
         ObjectNode out = Json.object();
         out.put("allowDeletionOfReplicatedLocations", allow != null ? allow
                 : before != null && before.path("allowDeletionOfReplicatedLocations").asBoolean(false));
+        Boolean block = Fields.bool(in, "blockDeletionBeforeEndOfLife", P + "safetyProfile.blockDeletionBeforeEndOfLife");
+        if (block != null || (before != null && before.has("blockDeletionBeforeEndOfLife"))) {
+            out.put("blockDeletionBeforeEndOfLife", block != null ? block
+                    : before.path("blockDeletionBeforeEndOfLife").asBoolean(false));
+        }
         out.put("reportedForPolicyViolation", false);
         return out;
+    }
+
+    /**
+     * A version whose safety profile blocks deletion before its end of life cannot be deleted while that date is
+     * ahead.
+     */
+    void checkDelete(StoreTx tx, ObjectNode doc) {
+        JsonNode props = doc.path("properties");
+        String endOfLife = props.path("publishingProfile").path("endOfLifeDate").asText(null);
+        if (!props.path("safetyProfile").path("blockDeletionBeforeEndOfLife").asBoolean(false) || endOfLife == null) {
+            return;
+        }
+        if (java.time.Instant.parse(endOfLife).isAfter(java.time.Instant.now())) {
+            throw ArmErrors.conflict("OperationNotAllowed", "The gallery image version '" + doc.path("name").asText()
+                    + "' cannot be deleted before its end of life date (" + endOfLife + "): its safety profile "
+                    + "sets 'blockDeletionBeforeEndOfLife'.");
+        }
     }
 
     /** Removing a replicated region needs the safety profile's consent. */
