@@ -133,22 +133,25 @@ public final class Http {
     }
 
     private static final java.util.regex.Pattern SPECIFIED = java.util.regex.Pattern.compile(
-            "(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\\.Compute/"
-                    + "(images|disks|snapshots|virtualMachines)(/[^/]+)?"
+            "(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\\.Compute/(?:"
+                    + "(?<type>images|disks|snapshots|virtualMachines)(/[^/]+)?"
                     + "(/(instanceView|start|powerOff|restart|deallocate|generalize|capture|reimage|beginGetAccess"
-                    + "|endGetAccess))?/?$");
+                    + "|endGetAccess))?"
+                    + "|(?<gallery>galleries)(/[^/]+(/images(/[^/]+(/versions(/[^/]+)?)?)?)?)?)/?$");
 
     /**
-     * Every answer for images, disks, snapshots and virtual machines that this client receives must match
-     * Azure's OpenAPI definition of its operation. The Disk RP's definitions declare no error schema, so only
-     * their successes are checked; images and VMs declare CloudError and are checked whatever the status.
+     * Every answer for images, disks, snapshots, virtual machines and galleries (with their image definitions and
+     * versions) that this client receives must match Azure's OpenAPI definition of its operation. The Disk RP's
+     * definitions declare no error schema, so only their successes are checked; images, VMs and the Gallery RP
+     * declare CloudError and are checked whatever the status.
      */
     private static void conformsToSpec(String method, URI uri, int status, String body) {
         java.util.regex.Matcher m = SPECIFIED.matcher(uri.getRawPath());
         if (method.equals("HEAD") || !m.matches()) {
             return;
         }
-        boolean declaresErrors = m.group(2).equalsIgnoreCase("images") || m.group(2).equalsIgnoreCase("virtualMachines");
+        boolean declaresErrors = m.group("gallery") != null || m.group("type").equalsIgnoreCase("images")
+                || m.group("type").equalsIgnoreCase("virtualMachines");
         if (status < 300 || (declaresErrors && status != 405)) {
             OpenApi.assertValidResponse(method, uri.getRawPath(), status, body);
         }

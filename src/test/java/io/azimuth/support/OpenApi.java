@@ -49,7 +49,8 @@ public final class OpenApi {
             ROOT + "ComputeRP/stable/2024-03-01/image.json",
             ROOT + "DiskRP/stable/2024-03-02/disk.json",
             ROOT + "DiskRP/stable/2024-03-02/snapshot.json",
-            ROOT + "ComputeRP/stable/2024-03-01/virtualMachine.json");
+            ROOT + "ComputeRP/stable/2024-03-01/virtualMachine.json",
+            ROOT + "GalleryRP/stable/2023-07-03/gallery.json");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, OpenApiInteractionValidator> VALIDATORS = new ConcurrentHashMap<>();

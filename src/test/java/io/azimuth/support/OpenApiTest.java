@@ -38,7 +38,7 @@ class OpenApiTest {
     @TestFactory
     Stream<DynamicTest> everyOfficialExampleResponseValidates() throws IOException {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String folder : List.of("images", "disks", "snapshots")) {
+        for (String folder : List.of("images", "disks", "snapshots", "galleries")) {
             Path dir = examples().resolve(folder);
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
@@ -65,7 +65,7 @@ class OpenApiTest {
                 }
             }
         }
-        assertThat(tests).hasSizeGreaterThan(40);
+        assertThat(tests).hasSizeGreaterThan(60);
         return tests.stream();
     }
 
@@ -78,6 +78,19 @@ class OpenApiTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("/properties/storageProfile/osDisk/osType")
                 .hasMessageContaining("Solaris");
+    }
+
+    @Test
+    void aGalleryImageVersionWithAnUnknownReplicationStateFails() throws IOException {
+        ObjectNode version = exampleBody("galleries/GalleryImageVersion_Get_WithReplicationStatus.json", "200");
+        ((ObjectNode) version.at("/properties/replicationStatus")).put("aggregatedState", "Halfway");
+        String path = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1"
+                + "/images/def1/versions/1.0.0";
+
+        assertThatThrownBy(() -> OpenApi.assertValidResponse("GET", path, 200, version.toString()))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("/properties/replicationStatus/aggregatedState")
+                .hasMessageContaining("Halfway");
     }
 
     @Test
@@ -171,7 +184,7 @@ class OpenApiTest {
         String operation = name.substring(name.indexOf('_') + 1);
         if (operation.startsWith("Create")) {
             return "PUT";
-        } else if (operation.equals("Get")) {
+        } else if (operation.equals("Get") || operation.startsWith("Get_")) {
             return "GET";
         } else if (operation.startsWith("List")) {
             return "GET";
@@ -190,6 +203,18 @@ class OpenApiTest {
             path.append("/resourceGroups/").append(parameters.path("resourceGroupName").asText());
         }
         path.append("/providers/Microsoft.Compute/").append(folder);
+        if (folder.equals("galleries")) {
+            // nested: galleries/{galleryName}[/images/{galleryImageName}[/versions/{galleryImageVersionName}]]
+            path.append('/').append(parameters.path("galleryName").asText());
+            if (parameters.has("galleryImageName")) {
+                path.append("/images/").append(parameters.path("galleryImageName").asText());
+            }
+            if (parameters.has("galleryImageVersionName")) {
+                path.append("/versions/").append(parameters.path("galleryImageVersionName").asText());
+            }
+            assertThat(name).as("the example's operation").doesNotContain("_List");
+            return path.toString();
+        }
         if (!name.substring(name.indexOf('_') + 1).startsWith("List")) {
             String parameter = folder.substring(0, folder.length() - 1) + "Name"; // images -> imageName
             assertThat(parameters.has(parameter)).as("%s has %s", name, parameter).isTrue();
