@@ -160,4 +160,44 @@ class RestartIT {
             assertThat(http.get(rg("half-deleted") + V).status()).isEqualTo(404);
         }
     }
+
+    @Test
+    void aGalleryVersionReplicatingAtAKillFinishesAfterRestart() throws Exception {
+        String[] flags = {"--replication-time", "3s"};
+        JarProcess first = JarProcess.start(dataDir, flags);
+        Http http1 = first.http();
+        String compute = rg("gallery-rg") + "/providers/Microsoft.Compute/";
+        String gv = "?api-version=2024-03-03";
+        assertThat(http1.put(rg("gallery-rg") + V, "{\"location\":\"westus\"}").status()).isIn(200, 201);
+        assertThat(http1.put(compute + "galleries/g1" + gv, "{\"location\":\"westus\"}").status()).isIn(200, 201);
+        assertThat(http1.put(compute + "galleries/g1/images/linux" + gv, "{\"location\":\"westus\",\"properties\":"
+                + "{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"identifier\":{\"publisher\":\"p\","
+                + "\"offer\":\"o\",\"sku\":\"s\"}}}").status()).isIn(200, 201);
+        Http.Response disk = http1.put(compute + "disks/d1?api-version=2024-03-02", "{\"location\":\"westus\","
+                + "\"properties\":{\"osType\":\"Linux\",\"diskSizeGB\":1,\"creationData\":{\"createOption\":\"Empty\"}}}");
+        assertThat(disk.status()).as(disk.toString()).isIn(200, 201);
+        String version = compute + "galleries/g1/images/linux/versions/1.0.0" + gv;
+        Http.Response accepted = http1.put(version, "{\"location\":\"westus\",\"properties\":{\"storageProfile\":"
+                + "{\"osDiskImage\":{\"source\":{\"id\":\"" + disk.json().path("id").asText() + "\"}}}}}");
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(201);
+        assertThat(accepted.json().path("properties").path("provisioningState").asText()).isEqualTo("Creating");
+        String statusPath = URI.create(accepted.header("Azure-AsyncOperation")).getRawPath() + gv;
+        first.kill();
+
+        try (JarProcess second = JarProcess.start(dataDir, flags)) {
+            Http http = second.http();
+            String status = "InProgress";
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (status.equals("InProgress") && System.currentTimeMillis() < deadline) {
+                Http.Response r = http.get(statusPath);
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                status = r.json().path("status").asText();
+                Thread.sleep(100);
+            }
+            assertThat(status).isEqualTo("Succeeded");
+            JsonNode done = http.get(version + "&$expand=ReplicationStatus").json().path("properties");
+            assertThat(done.path("provisioningState").asText()).isEqualTo("Succeeded");
+            assertThat(done.path("replicationStatus").path("aggregatedState").asText()).isEqualTo("Completed");
+        }
+    }
 }
