@@ -5,7 +5,8 @@
 # (sign-in, image lookups, group, template validation and deployment) and fails with Azure's own error, and that
 # packer's clean-up then removes its deployment and group. Then the same build with the SSH communicator and a key
 # of its own (section 7) goes all the way: VM deployed, SSH connection, deallocate, generalize, managed image, group
-# deleted.
+# deleted; and once more publishing to an Azure Compute Gallery (section 8: shared_image_gallery_destination, a
+# version of the managed image replicated to two regions).
 #
 # packer 1.6.6 knows only the four named public clouds (cloud_environment_name Public, China, Germany,
 # USGovernment; "AzureStackCloud" is refused before AZURE_ENVIRONMENT_FILEPATH is read), so it always talks to
@@ -399,3 +400,49 @@ esac
 grep -q "$CLIENT_SECRET" "$WORK/azimuth.log" && fail "the client secret appears in the emulator's log"
 echo "packer: azure-arm Linux build with the SSH communicator: managed image $IMAGE captured from packer's VM," \
   "temporary group $TEMP_GROUP deleted by packer: passed"
+
+# 8. the SSH build once more, publishing to an Azure Compute Gallery (shared_image_gallery_destination): packer checks
+# that the gallery's image definition exists before it builds, captures the managed image, then creates the version
+# from it in the gallery and waits for its replication. The gallery and the definition are made here over REST.
+GALLERY="$RG/providers/Microsoft.Compute/galleries/packergallery"
+[ "$(arm PUT "$GALLERY?api-version=2022-03-03" '{"location":"westeurope"}')" = 201 ] || fail "PUT gallery: $(cat "$WORK/arm.json")"
+status=$(arm PUT "$GALLERY/images/linux?api-version=2022-03-03" '{"location":"westeurope","properties":{"osType":"Linux","osState":"Generalized","identifier":{"publisher":"azimuth","offer":"packer","sku":"linux"}}}')
+case "$status" in 200|201) ;; *) fail "PUT image definition: $status $(cat "$WORK/arm.json")";; esac
+"$PY" - "$WORK/build-ssh.json" "$WORK/build-sig.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+builder = b["builders"][0]
+builder["managed_image_name"] = "packer-built-sig"
+builder["shared_image_gallery_destination"] = {"resource_group": "packer-images-rg", "gallery_name": "packergallery",
+    "image_name": "linux", "image_version": "1.0.0", "replication_regions": ["westeurope", "northeurope"]}
+builder["shared_image_gallery_timeout"] = "5m"
+json.dump(b, open(sys.argv[2], "w"), indent=2)
+PY
+"$PACKER" validate "$WORK/build-sig.json" > "$WORK/validate.txt" 2>&1 || fail "packer validate (gallery): $(cat "$WORK/validate.txt")"
+"$PY" "$WORK/guest.py" "$GUEST" "$WORK/id_rsa.pub" "$WORK/guest.log" > "$WORK/guest.out" 2>&1 &
+GUEST_PID=$!
+for _ in $(seq 1 100); do
+  "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $GUEST), 1)" 2>/dev/null && break
+  kill -0 "$GUEST_PID" 2>/dev/null || fail "the guest stand-in did not start again: $(cat "$WORK/guest.out")"
+  sleep 0.1
+done
+: > "$WORK/proxy.log"
+run_packer build-sig.json
+kill "$GUEST_PID" 2>/dev/null || true
+if [ "$rc" != 0 ]; then
+  echo "packer: packer build (gallery) exited $rc; its output:" >&2
+  sed 's/^/  | /' "$WORK/build.out" >&2
+  fail "packer build (gallery)"
+fi
+[ "$(arm GET "$GALLERY/images/linux/versions/1.0.0?api-version=2022-03-03&\$expand=ReplicationStatus")" = 200 ] \
+  || fail "GET the published version: $(cat "$WORK/arm.json")"
+[ "$(field properties.provisioningState)" = Succeeded ] || fail "the published version: $(cat "$WORK/arm.json")"
+[ "$(field properties.replicationStatus.aggregatedState)" = Completed ] || fail "the published version: $(cat "$WORK/arm.json")"
+case "$(field properties.storageProfile.source.id)" in
+  */resourceGroups/"$GROUP"/providers/Microsoft.Compute/images/packer-built-sig) ;;
+  *) fail "the published version does not name packer's managed image as its source: $(cat "$WORK/arm.json")";;
+esac
+"$PY" -c 'import json,sys; r=[t["name"] for t in json.load(open(sys.argv[1]))["properties"]["publishingProfile"]["targetRegions"]]; sys.exit(0 if sorted(r)==["North Europe","West Europe"] else 1)' \
+  "$WORK/arm.json" || fail "the published version's regions: $(cat "$WORK/arm.json")"
+echo "packer: azure-arm build published to a gallery (shared_image_gallery_destination): version 1.0.0 of" \
+  "packer-built-sig replicated to West Europe and North Europe: passed"

@@ -105,6 +105,25 @@ class GalleryTest {
     }
 
     @Test
+    void olderApiVersionsNameTheManagedImageInThePublishingProfile() {
+        created(definition(http(), "linux", "Linux", "Generalized", "V1", "s1"));
+        String image = image("img1");
+        // the body packer's azure-arm builder (1.6) sends, with api-version 2019-03-01
+        String url = versionUrl("linux", "1.0.0").replace(GalleryFixture.V, "2019-03-01");
+        JsonNode v = created(http().put(url, "{\"location\":\"westus\",\"properties\":{\"publishingProfile\":"
+                + "{\"excludeFromLatest\":false,\"replicaCount\":1,\"source\":{\"managedImage\":{\"id\":\"" + image
+                + "\"}},\"targetRegions\":[{\"name\":\"westus\"},{\"name\":\"eastus\"}]}},\"tags\":{}}"));
+        assertThat(v.path("properties").path("publishingProfile").path("source").path("managedImage").path("id")
+                .asText()).isEqualTo(image);
+        assertThat(v.path("properties").path("storageProfile").path("source").path("id").asText()).isEqualTo(image);
+        assertThat(v.path("properties").path("publishingProfile").path("targetRegions")).hasSize(2);
+        Http.Response both = http().put(versionUrl("linux", "1.0.1"), "{\"location\":\"westus\",\"properties\":"
+                + "{\"publishingProfile\":{\"source\":{\"managedImage\":{\"id\":\"" + image + "\"}}},"
+                + "\"storageProfile\":" + fromSource(image) + "}}");
+        refused(both, 400, "InvalidParameter", "properties.publishingProfile.source");
+    }
+
+    @Test
     void aVmFromADefinitionGetsItsLatestVersionNotExcluded() {
         created(definition(http(), "linux", "Linux", "Generalized", "V1", "s1"));
         DiskFixture.imported(http(), "snapshots", "snap1");

@@ -124,6 +124,16 @@ final class VersionRules {
         JsonNode before = current.map(c -> c.path("properties").path("publishingProfile")).orElse(null);
         out.set("publishingProfile", publishing(Fields.object(props, "publishingProfile", PP), location, before));
         ObjectNode storageIn = Fields.object(props, "storageProfile", SP);
+        String legacy = legacySource(props);
+        if (legacy != null) {
+            if (storageIn != null) {
+                throw Fields.invalid(PP + ".source", "A version names its source once: in '" + SP + ".source' or, "
+                        + "with api-versions before 2019-07-01, in '" + PP + ".source'.");
+            }
+            storageIn = Json.object();
+            storageIn.putObject("source").put("id", legacy);
+            out.withObjectProperty("publishingProfile").putObject("source").putObject("managedImage").put("id", legacy);
+        }
         if (current.isPresent()) {
             ObjectNode was = current.get();
             if (storageIn != null && !sameSource(storageIn, was.path("properties").path("storageProfile"))) {
@@ -147,6 +157,24 @@ final class VersionRules {
         current.ifPresent(c -> refuseDroppedRegions(c, out));
         replication.start(doc, current.map(c -> c.path(ManagedContent.STATE)).orElse(null));
         return doc;
+    }
+
+    /**
+     * The source as api-versions before 2019-07-01 name it ({@code publishingProfile.source.managedImage.id}, a
+     * managed image), as packer's azure-arm builder of that era sends it; null when not given.
+     */
+    private static String legacySource(ObjectNode props) {
+        ObjectNode publishing = Fields.object(props, "publishingProfile", PP);
+        ObjectNode source = publishing == null ? null : Fields.object(publishing, "source", PP + ".source");
+        if (source == null) {
+            return null;
+        }
+        ObjectNode managed = Fields.object(source, "managedImage", PP + ".source.managedImage");
+        String id = managed == null ? null : Fields.text(managed, "id", PP + ".source.managedImage.id");
+        if (id == null) {
+            throw ArmErrors.missing(PP + ".source.managedImage.id");
+        }
+        return id;
     }
 
     // ---- PATCH ----
