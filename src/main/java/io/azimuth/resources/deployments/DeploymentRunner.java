@@ -56,9 +56,13 @@ final class DeploymentRunner {
     static final String RUN_KIND = "Microsoft.Resources/deployments/run";
     private static final long MARKER_HORIZON_MILLIS = 10L * 365 * 24 * 60 * 60 * 1000;
 
-    /** One run of a deployment: what it deploys and what it was asked with. */
+    /**
+     * One run of a deployment: what it deploys and what it was asked with; {@code resumed} when a previous process
+     * began it.
+     */
     record Run(String key, ResourceId id, String runId, String baseUrl, String correlationId, String mode,
-               Plan plan, DeploymentScope scope, Set<String> alreadySucceeded, Map<String, String> inFlight) {
+               Plan plan, DeploymentScope scope, Set<String> alreadySucceeded, Map<String, String> inFlight,
+               boolean resumed) {
     }
 
     /** How one resource's deployment (or Complete mode's deletion) ended. */
@@ -273,7 +277,7 @@ final class DeploymentRunner {
                 status = accepted.get().httpStatus() == 200 ? 200 : 201;
                 awaitUrl(run, pending);
             } else {
-                ApiResponse answer = kinds.put(origin(run, HttpMethod.PUT, id, r.apiVersion()), id, body);
+                ApiResponse answer = put(run, type, id, r.apiVersion(), body);
                 status = answer.status();
                 String url = statusUrl(answer);
                 if (url != null) {
@@ -302,6 +306,34 @@ final class DeploymentRunner {
             LOG.error("resource {} of deployment {} failed", r.id(), run.id(), e);
             return Outcome.of(r, false, 500, new ApiException(500, "InternalServerError",
                     "The resource operation failed with an internal error."), started, null);
+        }
+    }
+
+    /**
+     * The PUT of one resource. In a resumed run, a resource can be busy with the operation its own PUT began just
+     * before the restart, if the process stopped before the run recorded it: the PUT is then refused as a
+     * conflicting operation, so the run waits for the resource to settle (its operation resumed too) and PUTs again.
+     */
+    private ApiResponse put(Run run, TrackedResources type, ResourceId id, String apiVersion, ObjectNode body) {
+        try {
+            return kinds.put(origin(run, HttpMethod.PUT, id, apiVersion), id, body);
+        } catch (ApiException e) {
+            if (!run.resumed() || e.status() != 409 || !"OperationNotAllowed".equals(e.code())) {
+                throw e;
+            }
+            while (store.read(tx -> type.find(tx, id)).filter(TrackedResources::busy).isPresent()) {
+                if (canceled(run)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw stopping ? new Stopped() : new IllegalStateException("interrupted while waiting for "
+                            + id, stop);
+                }
+            }
+            return kinds.put(origin(run, HttpMethod.PUT, id, apiVersion), id, body);
         }
     }
 

@@ -119,7 +119,7 @@ final class Deployments {
         });
         ResourceId id = ResourceId.parse(accepted.view().path("id").asText());
         runner.start(new DeploymentRunner.Run(id.key(), id, runId, r.baseUrl(), r.correlationId(), req.mode(), plan,
-                scope, Set.of(), Map.of()));
+                scope, Set.of(), Map.of(), false));
         return accepted;
     }
 
@@ -358,7 +358,7 @@ final class Deployments {
                 plan.resources().size(), inFlight.size());
         runner.start(new DeploymentRunner.Run(id.key(), id, marker.id(), priv.path("baseUrl").asText(""),
                 doc.path("properties").path("correlationId").asText(null), doc.path("properties").path("mode")
-                .asText("Incremental"), plan, scope, succeeded, inFlight));
+                .asText("Incremental"), plan, scope, succeeded, inFlight, true));
     }
 
     private void failRun(StoredOperation marker, ApiException error) {
