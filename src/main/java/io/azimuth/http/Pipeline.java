@@ -47,6 +47,11 @@ public final class Pipeline {
     private final Router router;
     private final long maxBodyBytes;
     private final Function<RuntimeException, ApiException> translation;
+    /**
+     * Where changes (every method but GET and HEAD) run: apart from reads, so that requests waiting to read the
+     * store never hold the threads a write needs (reads run on Vert.x's own worker pool).
+     */
+    private final io.vertx.core.WorkerExecutor changes;
 
     /**
      * @param translation the API error a failure of a lower layer stands for, or null for one it does not know
@@ -58,6 +63,7 @@ public final class Pipeline {
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
         this.translation = translation;
+        this.changes = vertx.createSharedWorkerExecutor("azimuth-changes", 20);
     }
 
     /** The API error {@code failure} is, when it is a known one; null otherwise. */
@@ -158,7 +164,10 @@ public final class Pipeline {
             return;
         }
         Handler chosen = handler;
-        vertx.<ApiResponse>executeBlocking(() -> chosen.handle(request), false)
+        boolean read = http.method() == io.vertx.core.http.HttpMethod.GET
+                || http.method() == io.vertx.core.http.HttpMethod.HEAD;
+        (read ? vertx.<ApiResponse>executeBlocking(() -> chosen.handle(request), false)
+                : changes.<ApiResponse>executeBlocking(() -> chosen.handle(request), false))
                 .onComplete(ar -> answer(http, request, envelope, ar, started));
     }
 

@@ -74,6 +74,20 @@ final class SqliteDb {
         }
     }
 
+    /**
+     * Checkpoints the WAL and truncates it (PRAGMA wal_checkpoint(TRUNCATE)), between transactions; true when it was
+     * restarted (no connection held a snapshot that needs it).
+     */
+    boolean checkpoint() throws SQLException {
+        statement("COMMIT").execute();
+        try (java.sql.Statement s = connection.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            return rs.next() && rs.getInt(1) == 0;
+        } finally {
+            statement("BEGIN").execute();
+        }
+    }
+
     void execute(String sql) {
         try {
             statement(sql).execute();

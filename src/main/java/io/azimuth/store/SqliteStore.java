@@ -67,8 +67,20 @@ public final class SqliteStore implements Store {
     private final String description;
     private final boolean shared;
     private final SqliteDb writeDb;
-    /** Held by the writer while it works; in memory, also by every read. */
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Held by the writer while it works; in memory, also by every read. Fair, so that a writer waits for at most
+     * the reads already queued, never for an endless stream of them.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+    /** Writes submitted and not yet answered: while there are any, one read fewer runs at once. */
+    private final java.util.concurrent.atomic.AtomicInteger writesWaiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final ReadGate readGate = new ReadGate(Runtime.getRuntime().availableProcessors(), writesWaiting::get);
+    /** Whether this thread holds a read slot (a read inside a read takes no second one). */
+    private static final ThreadLocal<Boolean> IN_READ = ThreadLocal.withInitial(() -> false);
+    /** The WAL file (null in memory), and the size past which the writer checkpoints it with reads held off. */
+    private final Path wal;
+    private static final long WAL_RESET_BYTES = 16L << 20;
+    private long lastCheckpointTry;
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedDeque<SqliteDb> readers = new ConcurrentLinkedDeque<>();
     private final List<SqliteDb> allReaders = new ArrayList<>();
@@ -83,8 +95,10 @@ public final class SqliteStore implements Store {
     /** The schema version the database had when it was opened (0: a new database). */
     private final int schemaBefore;
 
-    private SqliteStore(String url, Connection connection, String description, boolean shared) throws SQLException {
+    private SqliteStore(String url, Connection connection, String description, boolean shared, Path wal)
+            throws SQLException {
         this.url = url;
+        this.wal = wal;
         this.description = description;
         this.shared = shared;
         this.writeDb = new SqliteDb(connection, this::onWriterThread, references, counters);
@@ -107,7 +121,8 @@ public final class SqliteStore implements Store {
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=10000");
             }
-            return new SqliteStore(url, c, "sqlite:" + file.toAbsolutePath(), false);
+            return new SqliteStore(url, c, "sqlite:" + file.toAbsolutePath(), false,
+                    Path.of(file.toAbsolutePath() + "-wal"));
         } catch (SQLException e) {
             throw new StoreException("cannot open the store at " + file + ": " + e.getMessage(), e);
         }
@@ -115,7 +130,7 @@ public final class SqliteStore implements Store {
 
     public static SqliteStore inMemory() {
         try {
-            return new SqliteStore(null, connect("jdbc:sqlite::memory:"), "sqlite:memory", true);
+            return new SqliteStore(null, connect("jdbc:sqlite::memory:"), "sqlite:memory", true, null);
         } catch (SQLException e) {
             throw new StoreException("cannot open an in-memory store: " + e.getMessage(), e);
         }
@@ -144,6 +159,25 @@ public final class SqliteStore implements Store {
         if (Thread.currentThread() == writer) {
             return work.run(writeDb.tx); // a read inside a write sees the write's own changes
         }
+        if (IN_READ.get()) {
+            return readInSlot(work);
+        }
+        try {
+            readGate.enter();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting to read", e);
+        }
+        IN_READ.set(true);
+        try {
+            return readInSlot(work);
+        } finally {
+            IN_READ.set(false);
+            readGate.exit();
+        }
+    }
+
+    private <T> T readInSlot(Work<T> work) {
         if (shared) {
             writeLock.lock();
             try {
@@ -256,15 +290,20 @@ public final class SqliteStore implements Store {
         if (closed) {
             throw new StoreException("the store is closed", null);
         }
-        queue.add(unit);
+        writesWaiting.incrementAndGet();
         boolean interrupted = false;
-        while (true) {
-            try {
-                unit.done.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // the unit may already be in a transaction: wait for its outcome
+        try {
+            queue.add(unit);
+            while (true) {
+                try {
+                    unit.done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the unit may already be in a transaction: wait for its outcome
+                }
             }
+        } finally {
+            writesWaiting.decrementAndGet();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -289,6 +328,7 @@ public final class SqliteStore implements Store {
                     writeLock.unlock();
                 }
                 batch.clear();
+                resetWalIfLarge();
                 if (stop) {
                     return;
                 }
@@ -307,6 +347,48 @@ public final class SqliteStore implements Store {
     }
 
     private static final Unit<Object> STOP = new Unit<>(tx -> null, new OutsideWorks());
+
+    /**
+     * SQLite's own checkpoints (every 1000 pages, passive) copy the WAL back into the database but can restart it
+     * only at a moment no read holds a snapshot; readers that never pause leave no such moment, and the WAL would
+     * grow without end (checkpoint starvation). So once it passes {@link #WAL_RESET_BYTES}, the writer holds new
+     * reads back ({@link ReadGate#drain}) (waiting at most 50 ms for the reads running to end; else it tries
+     * again after a later batch, at most twice a second) and checkpoints it with TRUNCATE while no read runs.
+     */
+    private void resetWalIfLarge() {
+        if (wal == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastCheckpointTry < 500_000_000L) {
+            return;
+        }
+        try {
+            if (!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) < WAL_RESET_BYTES) {
+                return;
+            }
+        } catch (java.io.IOException e) {
+            return;
+        }
+        lastCheckpointTry = now;
+        boolean held = false;
+        try {
+            held = readGate.drain(50);
+            if (held) {
+                if (!writeDb.checkpoint()) {
+                    LOG.debug("WAL checkpoint could not restart the log");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException e) {
+            LOG.warn("WAL checkpoint failed: {}", e.getMessage());
+        } finally {
+            if (held) {
+                readGate.reopen();
+            }
+        }
+    }
 
     /**
      * Runs {@code batch} in one transaction, each unit in a savepoint, and commits once. A unit that throws is
