@@ -210,6 +210,22 @@ final class BenchReport {
                     c.path("baselineCores").asDouble()));
         }
 
+        JsonNode under = r.path("writesUnderReads");
+        if (under.size() > 0) {
+            double alone = under.get(0).path("putPerSecond").asDouble();
+            b.append(fmt("%n**Writes beside readers** (%d workers replacing images while more clients list the first "
+                    + "page without pausing; the ratio is against the same PUTs with no lister, in the same run)%n%n",
+                    settings.workers()));
+            b.append("| listing clients | PUT/s | ratio | PUT p50 / p99 ms | lists/s | server CPU |\n");
+            b.append("|---:|---:|---:|---:|---:|---:|\n");
+            for (JsonNode u : under) {
+                b.append(fmt("| %d | %,.0f | %.2f | %.2f / %.2f | %,.0f | %.2f |%n", u.path("readers").asInt(),
+                        u.path("putPerSecond").asDouble(), alone > 0 ? u.path("putPerSecond").asDouble() / alone : 0,
+                        u.path("putP50Ms").asDouble(), u.path("putP99Ms").asDouble(),
+                        u.path("listsPerSecond").asDouble(), u.path("serverCores").asDouble()));
+            }
+        }
+
         b.append(fmt("%n**Cost growth** (%d workers; p50 / p99 ms; PUT = replacing an existing image, 200)%n%n",
                 settings.workers()));
         b.append("| stored images | GET req/s | GET | PUT req/s | PUT | list first page | list deep page | RSS |\n");

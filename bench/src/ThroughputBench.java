@@ -96,6 +96,7 @@ final class ThroughputBench {
                 pair(rows, true, "image PUT (create)", level, settings.seedWorkers(), requests::imageCreate, "create");
                 pair(rows, true, "VM deallocate/start", level, w, requests::vmAction, "action");
                 baseline.stop();
+                writesUnderReads(level, w);
                 g.put("rssAfterMiB", azimuth.rssMiB());
                 g.put("liveHeapMiB", azimuth.liveHeapMiB());
                 PerfBench.log("RSS %.0f MiB; live heap after a full GC %.0f MiB", g.path("rssAfterMiB").asDouble(),
@@ -104,6 +105,61 @@ final class ThroughputBench {
         }
         sdk();
         azimuth.stop();
+    }
+
+    /**
+     * Image PUTs (replacing existing images) by {@code workers} clients while 0, 8 and 32 more clients list images
+     * without pausing (each one keep-alive connection, the next GET as soon as the last is answered): whether reads
+     * take the writer's pace. Results under {@code writesUnderReads}.
+     */
+    private void writesUnderReads(int level, int workers) throws Exception {
+        ArrayNode out = result.putArray("writesUnderReads");
+        for (int readers : new int[]{0, 8, 32}) {
+            java.util.concurrent.atomic.AtomicBoolean on = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            AtomicReference<String> error = new AtomicReference<>();
+            Thread[] threads = new Thread[readers];
+            for (int i = 0; i < readers; i++) {
+                int reader = i;
+                threads[i] = new Thread(() -> {
+                    try (BenchHttp http = new BenchHttp(httpPort)) {
+                        for (long n = 0; on.get(); n++) {
+                            Load.Req r = requests.listFirst(reader, n);
+                            int status = http.send(r.method(), r.path(), r.body());
+                            if (status != r.expected()) {
+                                error.compareAndSet(null, r.method() + " " + r.path() + " answered " + status);
+                                return;
+                            }
+                            reads.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        error.compareAndSet(null, e.toString());
+                    }
+                }, "reader-" + i);
+                threads[i].start();
+            }
+            long readsBefore = reads.get();
+            long t0 = System.nanoTime();
+            Load.Phase p;
+            try {
+                p = load.measure("image PUT (update) beside " + readers + " listing clients", level, workers, azimuth,
+                        httpPort, requests::imageUpdate);
+            } finally {
+                on.set(false);
+                for (Thread t : threads) {
+                    t.join();
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            PerfBench.check(error.get() == null, "a listing client failed: " + error.get());
+            ObjectNode row = out.addObject();
+            row.put("readers", readers);
+            row.put("putPerSecond", p.perSecond());
+            row.put("putP50Ms", p.p50Ms());
+            row.put("putP99Ms", p.p99Ms());
+            row.put("listsPerSecond", (reads.get() - readsBefore) / seconds);
+            row.put("serverCores", p.serverCores());
+        }
     }
 
     private void createResourceGroup(String name) {
