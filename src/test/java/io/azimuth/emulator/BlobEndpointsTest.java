@@ -65,9 +65,16 @@ class BlobEndpointsTest {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
-        try (Stream<Path> all = Files.walk(root)) {
-            return all.filter(p -> Files.isRegularFile(p) && !p.getParent().getFileName().toString().equals(".tmp"))
-                    .toList();
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> all = Files.walk(root)) {
+                return all.filter(p -> Files.isRegularFile(p) && !p.getParent().getFileName().toString().equals(".tmp"))
+                        .toList();
+            } catch (java.io.UncheckedIOException e) {
+                // a chunk freed (or a directory emptied) while the walk passed by: look again
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 20) {
+                    throw e;
+                }
+            }
         }
     }
 
