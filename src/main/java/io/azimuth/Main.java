@@ -93,6 +93,14 @@ public final class Main implements Callable<Integer> {
             + "90s, 60m. Default: ${DEFAULT-VALUE}.")
     String tokenLifetime = "60m";
 
+    @Option(names = "--faults", paramLabel = "FILE", description = "JSON fault rules (an array, or what GET "
+            + "/_azimuth/faults answers) that replace the stored ones at start.")
+    Path faults;
+
+    @Option(names = "--throttle", description = "Enforce ARM's per-subscription request budgets: once one is spent, "
+            + "answer 429 with Retry-After (default: count them in the x-ms-ratelimit-remaining-* headers only).")
+    boolean throttle;
+
     @Option(names = "--page-size", paramLabel = "N", description = "Most items a list page holds. Default: ${DEFAULT-VALUE}.")
     int pageSize = 100;
 
@@ -158,6 +166,9 @@ public final class Main implements Callable<Integer> {
         if (principals != null && !java.nio.file.Files.isReadable(principals)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--principals: cannot read " + principals);
         }
+        if (faults != null && !java.nio.file.Files.isReadable(faults)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--faults: cannot read " + faults);
+        }
         Level level = Level.toLevel(logLevel.toUpperCase(Locale.ROOT), null);
         if (level == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + logLevel);
@@ -169,7 +180,7 @@ public final class Main implements Callable<Integer> {
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
                 subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
                 vhdCheck.equalsIgnoreCase("lenient"), accounts, new Config.SignIn(authMode.equalsIgnoreCase("strict"),
-                principals, java.time.Duration.ofMillis(lifetime)), replication);
+                principals, java.time.Duration.ofMillis(lifetime)), replication, new Config.Faults(faults, throttle));
         if (trainingRun) {
             return TrainingRun.run(config);
         }

@@ -76,6 +76,8 @@ class ArchitectureTest {
                 "io.azimuth.auth..").check(classes);
         onlyUses("io.azimuth.kinds..", "io.azimuth.lro..", "io.azimuth.arm..", "io.azimuth.http..",
                 "io.azimuth.store..", "io.azimuth.auth..").check(classes);
+        // fault rules: the pipeline asks them, the store keeps them; they know no API family
+        onlyUses("io.azimuth.faults..", "io.azimuth.http..", "io.azimuth.store..").check(classes);
     }
 
     @Test

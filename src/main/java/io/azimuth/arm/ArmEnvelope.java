@@ -25,9 +25,17 @@ public final class ArmEnvelope implements Envelope {
     private final String tenantId;
     private final ProviderCatalog catalog;
     private final Auth auth;
+    /** The request budgets, or null: none counted (the discovery document, tests of other things). */
+    private final ArmThrottle throttle;
 
     private ArmEnvelope(boolean anonymous, boolean strictApiVersions, String tenantId, ProviderCatalog catalog,
                         Auth auth) {
+        this(anonymous, strictApiVersions, tenantId, catalog, auth, null);
+    }
+
+    private ArmEnvelope(boolean anonymous, boolean strictApiVersions, String tenantId, ProviderCatalog catalog,
+                        Auth auth, ArmThrottle throttle) {
+        this.throttle = throttle;
         this.anonymous = anonymous;
         this.strictApiVersions = strictApiVersions;
         this.tenantId = tenantId;
@@ -47,6 +55,18 @@ public final class ArmEnvelope implements Envelope {
     public static ArmEnvelope authenticated(boolean strictApiVersions, String tenantId, ProviderCatalog catalog,
                                             Auth auth) {
         return new ArmEnvelope(false, strictApiVersions, tenantId, catalog, auth);
+    }
+
+    /** The same conventions, counting (and when enforced, limiting) requests against ARM's budgets. */
+    public ArmEnvelope throttled(ArmThrottle budgets) {
+        return new ArmEnvelope(anonymous, strictApiVersions, tenantId, catalog, auth, budgets);
+    }
+
+    @Override
+    public void admit(ApiRequest request, Route route) {
+        if (throttle != null) {
+            throttle.admit(request, route);
+        }
     }
 
     /** The same conventions without the token, for the cloud discovery document. */

@@ -82,7 +82,7 @@ final class ClassicOperations {
         if (op.done()) {
             out.el("HttpStatusCode", op.httpStatus());
         }
-        if (op.error() != null) {
+        if (op.done() && op.error() != null) {
             ObjectNode error = Json.readObject(op.error());
             out.open("Error").el("Code", ClassicErrors.classicCode(error.path("code").asText(), op.httpStatus()))
                     .el("Message", error.path("message").asText()).close();

@@ -1,6 +1,7 @@
 package io.azimuth.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.faults.FaultRules;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /_azimuth/health}, {@code POST /_azimuth/reset}, {@code GET /_azimuth/cert} (PEM, or PKCS#12 with
  * {@code ?format=pkcs12}), the management certificates strict mode trusts ({@code /_azimuth/management-certificates}:
- * GET, POST a certificate, DELETE one by thumbprint; kept apart from the state a reset clears), and the blob
- * endpoints ({@link BlobRoutes}).
+ * GET, POST a certificate, DELETE one by thumbprint; kept apart from the state a reset clears), the fault rules
+ * ({@code /_azimuth/faults}: GET the list, POST a rule, DELETE one by id or all; a reset clears them too), and the
+ * blob endpoints ({@link BlobRoutes}).
  */
 public final class EmulatorRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorRoutes.class);
@@ -27,10 +29,13 @@ public final class EmulatorRoutes {
     private final String version;
     private final long startedAt = System.currentTimeMillis();
 
-    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version) {
+    private final FaultRules faults;
+
+    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version, FaultRules faults) {
         this.platform = platform;
         this.tls = tls;
         this.version = version;
+        this.faults = faults;
     }
 
     public void register(Router router, EmulatorEnvelope envelope) {
@@ -43,6 +48,16 @@ public final class EmulatorRoutes {
                 .get(this::managementCertificates).post(this::trustManagementCertificate));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates/{thumbprint}", envelope)
                 .delete(this::forgetManagementCertificate));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/faults", envelope).get(r -> ApiResponse.ok(faults.render()))
+                .post(this::addFault).delete(r -> {
+                    int n = faults.removeAll();
+                    LOG.info("{} fault rule(s) deleted", n);
+                    return ApiResponse.empty(200);
+                }));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/faults/{id}", envelope)
+                .get(r -> faults.find(r.param("id")).map(f -> ApiResponse.ok(f.render()))
+                        .orElseThrow(() -> faultNotFound(r.param("id"))))
+                .delete(r -> ApiResponse.empty(faults.remove(r.param("id")) ? 200 : 204)));
         new BlobRoutes(platform.vertx(), platform.vhds(), platform.copySources()).register(router, envelope);
     }
 
@@ -114,8 +129,28 @@ public final class EmulatorRoutes {
         return o;
     }
 
+    /** {@code POST /_azimuth/faults}: a rule (see {@link FaultRules}); 201 with its id, 400 naming a bad field. */
+    private ApiResponse addFault(ApiRequest r) {
+        if (!r.hasBody()) {
+            throw ApiException.badRequest("InvalidFaultRule", "The body must be a fault rule (JSON).", "body");
+        }
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = Json.parse(r.bodyText());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("InvalidRequestContent", "The body is not valid JSON: "
+                    + e.getOriginalMessage(), "body");
+        }
+        return ApiResponse.json(201, faults.add(body));
+    }
+
+    private static ApiException faultNotFound(String id) {
+        return ApiException.notFound("FaultRuleNotFound", "There is no fault rule '" + id + "'.");
+    }
+
     private ApiResponse reset(ApiRequest r) {
         platform.store().reset();
+        faults.forget();
         platform.vhds().reset();
         LOG.info("all state was reset");
         return ApiResponse.empty(204);

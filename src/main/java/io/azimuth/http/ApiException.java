@@ -15,6 +15,8 @@ public class ApiException extends RuntimeException {
     private final String code;
     private final String target;
     private final List<ApiException> details;
+    /** Headers the answer carries besides the error body (a Retry-After), in the order they were added. */
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ApiException(int status, String code, String message) {
         this(status, code, message, null, List.of());
@@ -46,6 +48,16 @@ public class ApiException extends RuntimeException {
 
     public List<ApiException> details() {
         return details;
+    }
+
+    /** Adds a header to the answer this error is rendered as. */
+    public ApiException header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return java.util.Collections.unmodifiableMap(headers);
     }
 
     /** The inner {@code error} object. */

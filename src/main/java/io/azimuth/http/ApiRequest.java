@@ -98,6 +98,37 @@ public final class ApiRequest {
         return route;
     }
 
+    /**
+     * A failure planned for the long-running operation this request begins: the operation stays in progress for
+     * {@code afterMillis} and then ends {@code Failed} with {@code error}, its change not applied.
+     */
+    public record PlannedFailure(long afterMillis, ApiException error) {
+    }
+
+    private PlannedFailure plannedFailure;
+    private Map<String, String> answerHeaders = Map.of();
+
+    /** A header every answer to this request carries (set by its envelope when it was admitted). */
+    public void answerHeader(String name, String value) {
+        if (answerHeaders.isEmpty()) {
+            answerHeaders = new java.util.LinkedHashMap<>();
+        }
+        answerHeaders.put(name, value);
+    }
+
+    Map<String, String> answerHeaders() {
+        return answerHeaders;
+    }
+
+    /** The failure planned for the operation this request begins (an injected fault), or null. */
+    public PlannedFailure plannedFailure() {
+        return plannedFailure;
+    }
+
+    void plan(PlannedFailure failure) {
+        this.plannedFailure = failure;
+    }
+
     void matched(Route route, Map<String, String> params) {
         this.route = route;
         TreeMap<String, String> p = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -16,6 +16,13 @@ public interface Envelope {
     /** Authentication; throws to refuse. */
     void authenticate(ApiRequest request);
 
+    /**
+     * Admission of an authenticated request to a matched route (a request budget); throws to refuse. Headers it sets
+     * with {@link ApiRequest#answerHeader} go on every answer.
+     */
+    default void admit(ApiRequest request, Route route) {
+    }
+
     /** Version negotiation for a matched route; throws to refuse. */
     void checkVersion(ApiRequest request, Route route);
 

@@ -30,13 +30,15 @@ import java.util.regex.Pattern;
 
 /**
  * The one request path every API family goes through:
- * context (ids, base URL) → bounded body → route match → authentication → version check → handler (on a worker,
+ * context (ids, base URL) → bounded body → route match → authentication → admission (request budgets) → injected
+ * faults → version check → handler (on a worker,
  * unless a {@link FastHandler} answers at once on the event loop) → serialisation, with every failure rendered by
  * the route's envelope. Nothing a handler throws escapes as anything but an envelope error. A method with a
  * {@link StreamingHandler} skips the body step: the checks run first and the handler reads the body itself,
  * unbounded. Streamed response bodies are read on a worker and written with back-pressure. Failures of the layers
  * below the API (the blob store's refusals) reach the envelope through the translation the server gives, as the
- * {@link ApiException} they stand for; anything else is a 500 with the request id.
+ * {@link ApiException} they stand for; anything else is a 500 with the request id. Faults injected on purpose
+ * ({@link Faults}) come after authentication and route matching, before the version check and the handler.
  */
 public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -52,6 +54,7 @@ public final class Pipeline {
      * store never hold the threads a write needs (reads run on Vert.x's own worker pool).
      */
     private final io.vertx.core.WorkerExecutor changes;
+    private final Faults faults;
 
     /**
      * @param translation the API error a failure of a lower layer stands for, or null for one it does not know
@@ -59,6 +62,13 @@ public final class Pipeline {
      */
     public Pipeline(Vertx vertx, Router router, long maxBodyBytes,
                     Function<RuntimeException, ApiException> translation) {
+        this(vertx, router, maxBodyBytes, translation, Faults.NONE);
+    }
+
+    /** @param faults the faults to inject into matched requests */
+    public Pipeline(Vertx vertx, Router router, long maxBodyBytes,
+                    Function<RuntimeException, ApiException> translation, Faults faults) {
+        this.faults = faults;
         this.vertx = vertx;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
@@ -133,7 +143,7 @@ public final class Pipeline {
     private void dispatch(HttpServerRequest http, ApiRequest request, Envelope envelope, Router.Match match,
                           long started) {
         Handler handler;
-        ApiResponse now = null;
+        Faults.Injection injection;
         try {
             envelope.authenticate(request);
             if (match == null) {
@@ -150,7 +160,52 @@ public final class Pipeline {
                 respond(http, request, envelope, refusal, started);
                 return;
             }
-            envelope.checkVersion(request, match.route());
+            envelope.admit(request, match.route());
+            injection = faults.inject(request, match.route());
+        } catch (RuntimeException e) {
+            ApiException known = known(e);
+            respondError(http, request, envelope, known != null ? known : internal(request, e), started);
+            return;
+        }
+        Handler chosen = handler;
+        if (injection == null) {
+            run(http, request, envelope, match.route(), chosen, started);
+            return;
+        }
+        injected(http, injection, () -> {
+            if (injection.error() != null) {
+                respondError(http, request, envelope, injection.error(), started);
+                return;
+            }
+            if (injection.failure() != null) {
+                request.plan(injection.failure());
+            }
+            run(http, request, envelope, match.route(), chosen, started);
+        });
+    }
+
+    /** An injected fault's latency, then its dropped connection or {@code then}. */
+    private void injected(HttpServerRequest http, Faults.Injection injection, Runnable then) {
+        Runnable act = () -> {
+            if (injection.drop()) {
+                http.connection().close();
+            } else {
+                then.run();
+            }
+        };
+        if (injection.latencyMillis() > 0) {
+            vertx.setTimer(injection.latencyMillis(), t -> act.run());
+        } else {
+            act.run();
+        }
+    }
+
+    /** The version check, then the handler: at once when it is a fast one that can answer now, else on a worker. */
+    private void run(HttpServerRequest http, ApiRequest request, Envelope envelope, Route route, Handler handler,
+                     long started) {
+        ApiResponse now = null;
+        try {
+            envelope.checkVersion(request, route);
             if (handler instanceof FastHandler fast) {
                 now = fast.tryNow(request);
             }
@@ -163,22 +218,43 @@ public final class Pipeline {
             respond(http, request, envelope, now, started);
             return;
         }
-        Handler chosen = handler;
-        boolean read = http.method() == io.vertx.core.http.HttpMethod.GET
-                || http.method() == io.vertx.core.http.HttpMethod.HEAD;
-        (read ? vertx.<ApiResponse>executeBlocking(() -> chosen.handle(request), false)
-                : changes.<ApiResponse>executeBlocking(() -> chosen.handle(request), false))
+        boolean read = http.method() == HttpMethod.GET || http.method() == HttpMethod.HEAD;
+        (read ? vertx.<ApiResponse>executeBlocking(() -> handler.handle(request), false)
+                : changes.<ApiResponse>executeBlocking(() -> handler.handle(request), false))
                 .onComplete(ar -> answer(http, request, envelope, ar, started));
     }
 
     /** A streaming route: checks first, then the handler reads the (paused) body itself; see {@link StreamingHandler}. */
     private void stream(HttpServerRequest http, ApiRequest request, Envelope envelope, Route route,
                         StreamingHandler handler, long started) {
-        Context context = vertx.getOrCreateContext();
-        Future<ApiResponse> answer;
+        Faults.Injection injection;
         try {
             envelope.authenticate(request);
+            envelope.admit(request, route);
             envelope.checkVersion(request, route);
+            injection = faults.inject(request, route);
+        } catch (RuntimeException e) {
+            streamed(http, request, envelope, Future.failedFuture(e), started);
+            return;
+        }
+        if (injection == null) {
+            streamBody(http, request, route, handler, envelope, started);
+            return;
+        }
+        injected(http, injection, () -> {
+            if (injection.error() != null) {
+                streamed(http, request, envelope, Future.failedFuture(injection.error()), started);
+            } else {
+                request.plan(injection.failure());
+                streamBody(http, request, route, handler, envelope, started);
+            }
+        });
+    }
+
+    private void streamBody(HttpServerRequest http, ApiRequest request, Route route, StreamingHandler handler,
+                            Envelope envelope, long started) {
+        Future<ApiResponse> answer;
+        try {
             if ("100-continue".equalsIgnoreCase(http.getHeader("Expect"))) {
                 http.response().writeContinue();
             }
@@ -189,6 +265,13 @@ public final class Pipeline {
         } catch (RuntimeException e) {
             answer = Future.failedFuture(e);
         }
+        streamed(http, request, envelope, answer, started);
+    }
+
+    /** Answers a streaming route once its handler's future ends, draining what is left of the body. */
+    private void streamed(HttpServerRequest http, ApiRequest request, Envelope envelope, Future<ApiResponse> answer,
+                          long started) {
+        Context context = vertx.getOrCreateContext();
         answer.onComplete(ar -> {
             Runnable finish = () -> {
                 if (ar.failed() && http.response().closed()) {
@@ -234,6 +317,7 @@ public final class Pipeline {
         ApiResponse response;
         try {
             response = envelope.renderError(request, error);
+            error.headers().forEach(response::header);
         } catch (RuntimeException e) {
             LOG.error("error rendering failed for request {}", request.requestId(), e);
             response = ApiResponse.empty(500);
@@ -250,6 +334,7 @@ public final class Pipeline {
         }
         try {
             envelope.decorate(http, request, response);
+            request.answerHeaders().forEach(response::header);
         } catch (RuntimeException e) {
             LOG.error("decorating the response of request {} failed", request.requestId(), e);
         }

@@ -62,8 +62,8 @@ public final class TrackedResources {
         if (cacheable) { // every document written is kept as its GET answer: a GET after a write finds it
             store.resourceCache().deriveFor(storedType, this::wire);
         }
-        operations.register(provisionKind, this::completeProvision);
-        operations.register(deleteKind, this::completeDelete);
+        operations.register(provisionKind, this::completeProvision, this::markFailed);
+        operations.register(deleteKind, this::completeDelete, this::markFailed);
     }
 
     /**
@@ -288,7 +288,8 @@ public final class TrackedResources {
                     kind, id.name()));
             ObjectNode doc = change.apply(tx, current);
             // the kind's own time (a gallery image version's replication) can outlast the engine's delay
-            long delay = Math.max(operations.delayMillis(), Math.max(0, kind.provisionTime.applyAsLong(doc)));
+            long delay = OperationEngine.delayFor(r, Math.max(operations.delayMillis(),
+                    Math.max(0, kind.provisionTime.applyAsLong(doc))));
             boolean atOnce = delay == 0;
             doc.put("id", stored.toString());
             doc.put("name", stored.name());
@@ -333,7 +334,7 @@ public final class TrackedResources {
      */
     public ApiResponse delete(ApiRequest r, ResourceId id) {
         kind.deleteRequestCheck.accept(r);
-        boolean atOnce = operations.delayMillis() == 0;
+        boolean atOnce = OperationEngine.delayFor(r, operations.delayMillis()) == 0;
         StoredOperation[] op = new StoredOperation[1];
         boolean deleted = store.write(tx -> {
             Optional<StoredResource> row = tx.resource(id.key());
@@ -379,6 +380,16 @@ public final class TrackedResources {
                     row.name(), ResourceRecords.body(doc), row.createdAt(), System.currentTimeMillis()));
         });
         return Completion.empty();
+    }
+
+    /** An operation on the resource failed: it stays, {@code Failed}, as Azure leaves it (a PUT may try again). */
+    private void markFailed(StoreTx tx, StoredOperation op) {
+        tx.resource(op.target()).ifPresent(row -> {
+            ObjectNode doc = Json.readObject(row.body());
+            doc.withObjectProperty("properties").put("provisioningState", ProvisioningState.Failed.name());
+            tx.putResource(new StoredResource(row.key(), row.id(), row.subscription(), row.resourceGroup(), row.type(),
+                    row.name(), ResourceRecords.body(doc), row.createdAt(), System.currentTimeMillis()));
+        });
     }
 
     private Completion completeDelete(StoreTx tx, StoredOperation op) {

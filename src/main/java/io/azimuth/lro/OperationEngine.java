@@ -45,6 +45,7 @@ public final class OperationEngine {
     private final Store store;
     private final long delayMillis;
     private final Map<String, OperationHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, OperationHandler.OnFailure> onFailure = new ConcurrentHashMap<>();
 
     /**
      * @param translation the API error a failure of a lower layer (the blob store's refusals) stands for, or null for
@@ -64,6 +65,21 @@ public final class OperationEngine {
         }
     }
 
+    /** {@link #register(String, OperationHandler)}, with what to do to the target when an operation of it fails. */
+    public void register(String kind, OperationHandler handler, OperationHandler.OnFailure failed) {
+        register(kind, handler);
+        onFailure.put(kind, failed);
+    }
+
+    /**
+     * How long an operation {@code request} begins lasts, given its own {@code delay}: a failure planned for it
+     * (an injected fault) sets its own time, at least a millisecond, so that it is always answered as in progress.
+     */
+    public static long delayFor(ApiRequest request, long delay) {
+        ApiRequest.PlannedFailure planned = request.plannedFailure();
+        return planned == null ? delay : Math.max(1, planned.afterMillis());
+    }
+
     /**
      * Begins an operation within {@code tx}. When operations take no time it is completed here, in the same
      * transaction, and is returned {@link StoredOperation#done() done}; the caller then answers synchronously.
@@ -78,7 +94,7 @@ public final class OperationEngine {
      * accept only a synchronous answer to (generalize answers 200 only).
      */
     public StoredOperation complete(StoreTx tx, ApiRequest request, OperationSpec spec) {
-        return begin(tx, request, spec, 0);
+        return begin(tx, request, spec, 0, Ids.uuid(), false);
     }
 
     /**
@@ -87,12 +103,12 @@ public final class OperationEngine {
      * do.
      */
     public StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, String id) {
-        return begin(tx, request, spec, delayMillis, id);
+        return begin(tx, request, spec, delayMillis, id, true);
     }
 
     /** {@link #complete(StoreTx, ApiRequest, OperationSpec)} under an id the caller chose. */
     public StoredOperation complete(StoreTx tx, ApiRequest request, OperationSpec spec, String id) {
-        return begin(tx, request, spec, 0, id);
+        return begin(tx, request, spec, 0, id, false);
     }
 
     /** An operation by its id, in progress or ended (until it is forgotten). */
@@ -105,20 +121,30 @@ public final class OperationEngine {
      * delay: for an operation whose own duration is part of what it emulates (a replication); 0 completes it at once.
      */
     public StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay) {
-        return begin(tx, request, spec, delay, Ids.uuid());
+        return begin(tx, request, spec, delay, Ids.uuid(), true);
     }
 
-    private StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay, String id) {
+    /**
+     * @param mayFail whether a failure planned for the request applies (not to operations answered synchronously
+     *                whatever the delay)
+     */
+    private StoredOperation begin(StoreTx tx, ApiRequest request, OperationSpec spec, long delay, String id,
+                                  boolean mayFail) {
         OperationHandler handler = handlers.get(spec.kind());
         if (handler == null) {
             throw new IllegalStateException("no handler for operation kind " + spec.kind());
         }
         long now = System.currentTimeMillis();
         String apiVersion = request.query("api-version");
+        ApiRequest.PlannedFailure planned = mayFail ? request.plannedFailure() : null;
+        if (planned != null) {
+            delay = delayFor(request, delay);
+        }
         StoredOperation op = new StoredOperation(id.toLowerCase(Locale.ROOT), spec.subscription(), spec.namespace(),
                 spec.location(), spec.kind(), spec.target().toLowerCase(Locale.ROOT), StoredOperation.IN_PROGRESS,
-                now, null, now + delay, spec.input() == null ? null : Json.write(spec.input()), null, 202, null,
-                apiVersion == null ? "" : apiVersion);
+                now, null, now + delay, spec.input() == null ? null : Json.write(spec.input()), null,
+                planned == null ? 202 : planned.error().status(),
+                planned == null ? null : Json.write(planned.error().errorObject()), apiVersion == null ? "" : apiVersion);
         if (delay == 0) {
             Completion c = handler.complete(tx, op);
             return op.succeeded(System.currentTimeMillis(), c.httpStatus(),
@@ -195,6 +221,10 @@ public final class OperationEngine {
                 if (op == null || op.done()) {
                     return null;
                 }
+                if (op.plannedError() != null) { // it was made to fail (an injected fault): its change is not applied
+                    fail(tx, op, op.httpStatus(), op.plannedError());
+                    return null;
+                }
                 OperationHandler handler = handlers.get(op.kind());
                 if (handler == null) {
                     throw new IllegalStateException("no handler for operation kind " + op.kind());
@@ -208,8 +238,8 @@ public final class OperationEngine {
             ApiException known = e instanceof ApiException api ? api : translation.apply(e);
             if (known != null) {
                 store.write(tx -> {
-                    tx.operation(id).filter(op -> !op.done()).ifPresent(op -> tx.putOperation(
-                            op.failed(System.currentTimeMillis(), known.status(), Json.write(known.errorObject()))));
+                    tx.operation(id).filter(op -> !op.done()).ifPresent(op -> fail(tx, op, known.status(),
+                            Json.write(known.errorObject())));
                     return null;
                 });
                 return;
@@ -223,10 +253,19 @@ public final class OperationEngine {
             ApiException internal = new ApiException(500, "InternalServerError",
                     "The operation failed with an internal error.");
             store.write(tx -> {
-                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> tx.putOperation(
-                        op.failed(System.currentTimeMillis(), 500, Json.write(internal.errorObject()))));
+                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> fail(tx, op, 500,
+                        Json.write(internal.errorObject())));
                 return null;
             });
+        }
+    }
+
+    /** Ends {@code op} Failed with {@code error} and tells its kind, which may mark its target failed. */
+    private void fail(StoreTx tx, StoredOperation op, int status, String error) {
+        tx.putOperation(op.failed(System.currentTimeMillis(), status, error));
+        OperationHandler.OnFailure failed = onFailure.get(op.kind());
+        if (failed != null) {
+            failed.failed(tx, op);
         }
     }
 
@@ -288,7 +327,7 @@ public final class OperationEngine {
         if (op.endTime() != null) {
             body.put("endTime", Times.format(op.endTime()));
         }
-        if (op.error() != null) {
+        if (op.done() && op.error() != null) {
             body.set("error", parse(op.error()));
         }
         ApiResponse response = ApiResponse.ok(body);

@@ -13,4 +13,10 @@ import io.azimuth.store.StoredOperation;
 @FunctionalInterface
 public interface OperationHandler {
     Completion complete(StoreTx tx, StoredOperation operation);
+
+    /** What to do to an operation's target when the operation fails, in the transaction that marks it so. */
+    @FunctionalInterface
+    interface OnFailure {
+        void failed(StoreTx tx, StoredOperation operation);
+    }
 }

@@ -10,6 +10,7 @@ import io.azimuth.authorization.AuthorizationProvider;
 import java.time.Clock;
 
 import io.azimuth.arm.ArmEnvelope;
+import io.azimuth.arm.ArmThrottle;
 import io.azimuth.arm.ProviderCatalog;
 import io.azimuth.blobs.ChunkedVhdStore;
 import io.azimuth.blobs.LenientVhdStore;
@@ -23,6 +24,7 @@ import io.azimuth.compute.images.ImagesProvider;
 import io.azimuth.compute.vms.VmProvider;
 import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
+import io.azimuth.faults.FaultRules;
 import io.azimuth.http.Pipeline;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
@@ -213,7 +215,8 @@ public final class AzimuthServer implements AutoCloseable {
     private void listen(TlsMaterial tls, List<Provider> extra) {
         ProviderCatalog catalog = new ProviderCatalog();
         Auth auth = auth(config);
-        ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog, auth);
+        ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog, auth)
+                .throttled(new ArmThrottle(config.faults().throttle()));
         Router router = new Router(arm);
         OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis(), Failures::known);
         Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds, auth);
@@ -226,8 +229,12 @@ public final class AzimuthServer implements AutoCloseable {
             registered.add(provider);
         }
         operations.routes(router, arm);
-        new EmulatorRoutes(platform, tls, VERSION).register(router, new EmulatorEnvelope());
-        Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known);
+        FaultRules faults = FaultRules.open(store, vertx);
+        if (config.faults().rules() != null) {
+            faults.load(config.faults().rules());
+        }
+        new EmulatorRoutes(platform, tls, VERSION, faults).register(router, new EmulatorEnvelope());
+        Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known, faults);
         operations.resume();
 
         if (config.httpPort() >= 0) {

@@ -17,7 +17,7 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
                      long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
                      String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
                      boolean lenientVhdCheck, StorageAccounts storageAccounts, SignIn signIn,
-                     long replicationMillis) {
+                     long replicationMillis, Faults faults) {
     public static final int DEFAULT_HTTP_PORT = 10480;
     public static final int DEFAULT_HTTPS_PORT = 10443;
     public static final String DEFAULT_SUBSCRIPTION = "6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f";
@@ -26,6 +26,28 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
     public Config {
         storageAccounts = storageAccounts == null ? StorageAccounts.defaults() : storageAccounts;
         signIn = signIn == null ? SignIn.DEFAULT : signIn;
+        faults = faults == null ? Faults.NONE : faults;
+    }
+
+    /**
+     * Faults on purpose.
+     *
+     * @param rules    a file of fault rules that replace the stored ones at start (null: keep those stored)
+     * @param throttle enforce ARM's request budgets: 429 with Retry-After once a subscription spends them
+     */
+    public record Faults(Path rules, boolean throttle) {
+        public static final Faults NONE = new Faults(null, false);
+    }
+
+    /** Everything but the faults on purpose, which are none. */
+    public Config(String host, int httpPort, int httpsPort, Path dataDir, boolean inMemory,
+                  long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
+                  String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
+                  boolean lenientVhdCheck, StorageAccounts storageAccounts, SignIn signIn,
+                  long replicationMillis) {
+        this(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile, strictApiVersions,
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn,
+                replicationMillis, Faults.NONE);
     }
 
     /**
@@ -64,48 +86,54 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
 
     public Config withOperationDelay(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, millis, certFile, keyFile, strictApiVersions,
-                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
     }
 
     public Config withReplicationTime(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
-                signIn, millis);
+                signIn, millis, faults);
     }
 
     public Config withPageSize(int size) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
+                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
     }
 
     public Config withStrictApiVersions(boolean strict) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
+                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
     }
 
     public Config withCertificate(Path cert, Path key) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, cert, key,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
     }
 
     public Config withLenientVhdCheck(boolean lenient) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn, replicationMillis);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn, replicationMillis, faults);
     }
 
     public Config withInMemory(boolean memory) {
         return new Config(host, httpPort, httpsPort, dataDir, memory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
     }
 
     public Config withSignIn(SignIn sign) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
-                sign, replicationMillis);
+                sign, replicationMillis, faults);
+    }
+
+    public Config withFaults(Faults f) {
+        return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
+                signIn, replicationMillis, f);
     }
 
     public Config withStorageAccounts(StorageAccounts accounts) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn, replicationMillis);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn, replicationMillis, faults);
     }
 }

@@ -10,7 +10,8 @@ package io.azimuth.store;
  * @param input     JSON the handler needs to complete it (never a secret)
  * @param result    JSON body the result URL answers with once it succeeded, or null
  * @param httpStatus status the result URL answers with once it ended
- * @param error     JSON error object once it failed, or null
+ * @param error     JSON error object once it failed; while in progress, the error it is planned to end with (a
+ *                  fault injected on purpose: it then fails when due, with {@code httpStatus}), else null
  */
 public record StoredOperation(String id, String subscription, String namespace, String location, String kind,
                               String target, String status, long startTime, Long endTime, long dueAt,
@@ -22,6 +23,11 @@ public record StoredOperation(String id, String subscription, String namespace, 
 
     public boolean done() {
         return !IN_PROGRESS.equals(status);
+    }
+
+    /** The error an operation in progress is planned to fail with when due, or null. */
+    public String plannedError() {
+        return done() ? null : error;
     }
 
     public StoredOperation succeeded(long at, int httpStatus, String result) {
