@@ -64,7 +64,9 @@ public final class ArmThrottle {
     }
 
     private final boolean enforce;
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Budgets> subscriptions = new ConcurrentHashMap<>();
+    /** The same sets by the id as paths spell it (spared folding its case on every request). */
+    private final ConcurrentHashMap<String, Budgets> byPath = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
     public ArmThrottle(boolean enforce) {
@@ -84,13 +86,19 @@ public final class ArmThrottle {
         if (subscription == null) {
             return;
         }
-        String sub = subscription.toLowerCase(Locale.ROOT);
+        Budgets budgets = byPath.get(subscription);
+        if (budgets == null) { // one set per subscription, whatever the casing of its id in paths
+            budgets = subscriptions.computeIfAbsent(subscription.toLowerCase(Locale.ROOT), f -> new Budgets());
+            if (byPath.size() < 1000) {
+                byPath.putIfAbsent(subscription, budgets);
+            }
+        }
         Kind kind = Kind.of(request.method());
-        Bucket own = buckets.computeIfAbsent(sub + "|" + kind, k -> new Bucket(kind.size, kind.refill));
-        Bucket global = buckets.computeIfAbsent(sub + "|global|" + kind,
-                k -> new Bucket(kind.size * GLOBAL, kind.refill * GLOBAL));
+        Bucket own = budgets.own[kind.ordinal()];
+        Bucket global = budgets.global[kind.ordinal()];
         double wait = Math.max(own.take(enforce), global.take(enforce));
         if (wait > 0) {
+            String sub = subscription.toLowerCase(Locale.ROOT);
             long seconds = Math.max(1, (long) Math.ceil(wait));
             throw new ApiException(429, "SubscriptionRequestsThrottled", "Number of '" + kind.word + "' requests for "
                     + "subscription '" + sub + "' actor '" + sub + "' exceeded. Please try again after '" + seconds
@@ -101,6 +109,7 @@ public final class ArmThrottle {
         request.answerHeader(kind.header(true), String.valueOf(global.left()));
         Policy policy = computePolicy(request, route);
         if (policy != null) {
+            String sub = subscription.toLowerCase(Locale.ROOT);
             Window in3 = windows.computeIfAbsent(sub + "|" + policy + "3Min", k -> new Window(180_000, policy.in3));
             Window in30 = windows.computeIfAbsent(sub + "|" + policy + "30Min", k -> new Window(1_800_000, policy.in30));
             refuseIfSpent(policy + "3Min", in3);
@@ -142,6 +151,19 @@ public final class ArmThrottle {
             return Policy.LowCostGet;
         }
         return m == HttpMethod.DELETE ? Policy.DeleteVM : Policy.PutVM;
+    }
+
+    /** A subscription's buckets: the caller's and the global one of each kind. */
+    private static final class Budgets {
+        final Bucket[] own = new Bucket[Kind.values().length];
+        final Bucket[] global = new Bucket[Kind.values().length];
+
+        Budgets() {
+            for (Kind k : Kind.values()) {
+                own[k.ordinal()] = new Bucket(k.size, k.refill);
+                global[k.ordinal()] = new Bucket(k.size * GLOBAL, k.refill * GLOBAL);
+            }
+        }
     }
 
     /** A token bucket. */
