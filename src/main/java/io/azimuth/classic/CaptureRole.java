@@ -32,7 +32,7 @@ final class CaptureRole {
         this.store = store;
         this.operations = operations;
         this.disks = disks;
-        operations.register("roles/capture", this::completeCapture);
+        operations.register("roles/capture", this::completeCapture, this::captureFailed);
     }
 
     /** Capture Role: every rule is checked before the OS disk is copied and the image registered. */
@@ -138,6 +138,20 @@ final class CaptureRole {
             target = new BlobRef(os.account(), os.container(), base + "-" + suffix + ".vhd", os.suffix());
         }
         return target;
+    }
+
+    /**
+     * A capture that failed registers no image: the image held pending under its name goes, and with it the copy of
+     * the OS disk made for it (outside the write, before it commits; deleting it again is harmless).
+     */
+    private void captureFailed(StoreTx tx, StoredOperation op) {
+        String sub = op.subscription();
+        OsImages.find(tx, sub, Json.readObject(op.input()).path("image").asText())
+                .filter(image -> image.path("Pending").asBoolean(false)).ifPresent(image -> {
+                    tx.outside(disks.deleteBlob(RoleDisks.blob(image.path("MediaLink").asText(),
+                            "OSImage/MediaLink")));
+                    ClassicRecords.delete(tx, ClassicRecords.imageId(sub, image.path("Name").asText()));
+                });
     }
 
     private Completion completeCapture(StoreTx tx, StoredOperation op) {

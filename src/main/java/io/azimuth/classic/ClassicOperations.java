@@ -35,6 +35,10 @@ final class ClassicOperations {
         engine.register(KIND + kind, handler);
     }
 
+    void register(String kind, OperationHandler handler, OperationHandler.OnFailure failed) {
+        engine.register(KIND + kind, handler, failed);
+    }
+
     /** A request id (32 hex digits) as the dashed GUID operation ids are. */
     static String operationId(String requestId) {
         String h = requestId.replace("-", "").toLowerCase(Locale.ROOT);

@@ -256,6 +256,11 @@ final class RoleDisks {
     }
 
     /** Deleting a role's disk blobs, outside the store write (their account may be remote), before it commits. */
+    /** Deleting one blob, as work outside a write. */
+    OutsideWork<?> deleteBlob(BlobRef blob) {
+        return BlobWork.delete(vhds, blob);
+    }
+
     List<OutsideWork<?>> deleteBlobs(JsonNode role) {
         List<OutsideWork<?>> deletes = new ArrayList<>();
         deletes.add(BlobWork.delete(vhds, blob(role.path("OSVirtualHardDisk").path("MediaLink").asText(), "MediaLink")));

@@ -90,6 +90,35 @@ class CaptureRoleTest {
         assertThat(op.text("HttpStatusCode")).isEqualTo("200");
     }
 
+    /**
+     * A fault rule matched by the operation's element fails the capture after a delay: the operation ends Failed with
+     * the chosen error in the classic API's own form, nothing was captured, and the role can be captured again.
+     */
+    @Test
+    void aCaptureMadeToFailByAFaultRuleEndsFailedAndLeavesNothingCaptured() throws Exception {
+        shutdown(server.http(), "svc", "dep", "vm1", null); // a ShutdownRoleOperation: not matched
+        Http.Response rule = server.http().post("/_azimuth/faults", "{\"match\":{\"method\":\"POST\",\"operation\":"
+                + "\"CaptureRoleOperation\"},\"effect\":{\"failOperationAfterMs\":300,\"code\":\"InternalError\","
+                + "\"message\":\"The capture failed.\"},\"times\":1}");
+        assertThat(rule.status()).as(rule.toString()).isEqualTo(201);
+        State before = state();
+        Http.Response r = assertStatus(capture(captureXml("Delete", null, "l", "captured")), 202);
+        String id = r.header("x-ms-request-id");
+        assertThat(ClassicFixture.operation(server.http(), id).text("Status")).isEqualTo("InProgress");
+        Xml op = ClassicFixture.operation(server.http(), id);
+        for (int i = 0; i < 100 && op.text("Status").equals("InProgress"); i++) {
+            Thread.sleep(50);
+            op = ClassicFixture.operation(server.http(), id);
+        }
+        assertThat(op.text("Status")).isEqualTo("Failed");
+        assertThat(op.text("HttpStatusCode")).isEqualTo("500");
+        assertThat(op.text("Error/Code")).isEqualTo("InternalError");
+        assertThat(op.text("Error/Message")).isEqualTo("The capture failed.");
+        assertThat(state()).as("nothing captured, the role kept").isEqualTo(before);
+        assertStatus(capture(captureXml("Delete", null, "l", "captured")), 202);
+        assertThat(imageNames(server.http())).contains("captured");
+    }
+
     // ---- the role must be shut down ----
 
     @Test
