@@ -79,6 +79,23 @@ if [[ -n $cds_archive && ( ! -f $cds_archive || $jar -nt $cds_archive ) ]]; then
     fi
 fi
 
+# The JVM and AOT cache bin/azimuth would start (the newest JDK 25+ and the cache mvn package made for it), measured
+# as two more ways to start; only for the jar this checkout built, when there is such a JDK.
+jdk25_java="" aot_cache=""
+if [[ -z ${BENCH_JAR:-} ]]; then
+    launch=$(env -u JAVA_HOME AZIMUTH_LAUNCHER=print bin/azimuth)
+    first=${launch%% *}
+    release="$(dirname "$(dirname "$first")")/release"
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null)
+    if [[ -n $major && $major -ge 25 ]]; then
+        jdk25_java=$first
+        if [[ $launch =~ -XX:AOTCache=([^ ]+) ]]; then
+            aot_cache=${BASH_REMATCH[1]}
+        fi
+    fi
+fi
+
+export BENCH_JDK25_JAVA=$jdk25_java BENCH_AOT_CACHE=$aot_cache
 export BENCH_CDS_ARCHIVE=$cds_archive BENCH_SMOKE=$smoke BENCH_JAR=$jar BENCH_CLASSES=$classes BENCH_SDK_CLASSPATH=$sdk_classpath \
     BENCH_DATA_DIR=$data_root BENCH_FS=$fs BENCH_REVISION=$revision BENCH_COMMAND=$command \
     BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)

@@ -97,6 +97,15 @@ final class BenchReport {
                 s.path("firstStartCdsHealthyMs").asDouble(), s.path("restartCdsHealthyMs").asDouble()) : "";
         target(list, "start-up to healthy < 0.5 s (first start and restart; `java -jar`)",
                 fmt("%.0f ms first start, %.0f ms restart%s", first, again, withCds), slowest < 500);
+        if (s.has("restartJdk25AotHealthyMs")) {
+            double aot = Math.max(s.path("firstStartJdk25AotHealthyMs").asDouble(),
+                    s.path("restartJdk25AotHealthyMs").asDouble());
+            target(list, "start-up to healthy < 0.5 s as `bin/azimuth` starts (JDK 25 and its AOT cache)",
+                    fmt("%.0f ms first start, %.0f ms restart (%.1fx and %.1fx the baseline's)",
+                            s.path("firstStartJdk25AotHealthyMs").asDouble(), s.path("restartJdk25AotHealthyMs").asDouble(),
+                            s.path("firstStartJdk25AotHealthyMs").asDouble() / base,
+                            s.path("restartJdk25AotHealthyMs").asDouble() / base), aot < 500);
+        }
         target(list, "start-up to healthy <= 3x the baseline's", fmt("%.1fx first start, %.1fx restart (baseline %.0f ms)",
                 first / base, again / base, base), slowest <= 3 * base);
         double idle = Math.max(s.path("firstStartIdleRssMiB").asDouble(), s.path("restartIdleRssMiB").asDouble());
@@ -192,6 +201,25 @@ final class BenchReport {
                     s.path("restartCdsFirstImagePutMs").asDouble()));
             b.append(fmt("| ... resident memory, idle | | %.0f MiB | %.0f MiB |%n",
                     s.path("firstStartCdsIdleRssMiB").asDouble(), s.path("restartCdsIdleRssMiB").asDouble()));
+        }
+        for (String[] v : new String[][] {{"Jdk25", "on `" + s.path("jdk25Java").asText() + "`"},
+                {"Jdk25Aot", "on the same with its AOT cache (`-XX:AOTCache=" + s.path("aotCache").asText() + "`, "
+                        + "as `bin/azimuth` starts)"}}) {
+            if (!s.has("restart" + v[0] + "HealthyMs")) {
+                continue;
+            }
+            double base = s.path("baselineHealthyMs").asDouble();
+            b.append(fmt("| %s: to healthy | | %.0f ms (%.1fx) | %.0f ms (%.1fx) |%n", v[1],
+                    s.path("firstStart" + v[0] + "HealthyMs").asDouble(),
+                    s.path("firstStart" + v[0] + "HealthyMs").asDouble() / base,
+                    s.path("restart" + v[0] + "HealthyMs").asDouble(),
+                    s.path("restart" + v[0] + "HealthyMs").asDouble() / base));
+            b.append(fmt("| ... CPU time used by then | | %.0f ms | %.0f ms |%n",
+                    s.path("firstStart" + v[0] + "HealthyCpuMs").asDouble(),
+                    s.path("restart" + v[0] + "HealthyCpuMs").asDouble()));
+            b.append(fmt("| ... resident memory, idle | | %.0f MiB | %.0f MiB |%n",
+                    s.path("firstStart" + v[0] + "IdleRssMiB").asDouble(),
+                    s.path("restart" + v[0] + "IdleRssMiB").asDouble()));
         }
 
         b.append(fmt("%n**Throughput and latency at %,d stored images** (closed loop: N workers, each one keep-alive "

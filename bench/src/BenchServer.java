@@ -43,12 +43,18 @@ final class BenchServer {
     }
 
     static List<String> azimuth(BenchSettings settings, List<String> jvmOptions, Path dir, int http, int https) {
+        return azimuth(settings, null, jvmOptions, dir, http, https);
+    }
+
+    /** On the JVM {@code java} (null: the one running the bench). */
+    static List<String> azimuth(BenchSettings settings, Path java, List<String> jvmOptions, Path dir, int http,
+                                int https) {
         List<String> c = new ArrayList<>(settings.azimuthJvmOptions());
         c.addAll(jvmOptions);
         c.addAll(List.of("-jar", settings.jar().toString(), "--http-port", String.valueOf(http), "--https-port",
                 String.valueOf(https), "--data-dir", dir.toString(), "--vhd-check", "lenient",
                 "--operation-delay", "0"));
-        return command(settings, c);
+        return command(settings, java, c);
     }
 
     /** The baseline on {@code port}, answering each {@code path=status:file} of {@code answers}. */
@@ -60,8 +66,12 @@ final class BenchServer {
     }
 
     private static List<String> command(BenchSettings settings, List<String> extra, String... args) {
+        return command(settings, null, extra, args);
+    }
+
+    private static List<String> command(BenchSettings settings, Path java, List<String> extra, String... args) {
         List<String> c = new ArrayList<>();
-        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        c.add(java != null ? java.toString() : Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.addAll(settings.jvmOptions());
         c.addAll(extra);
         c.addAll(List.of(args));

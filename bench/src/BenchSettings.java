@@ -13,7 +13,8 @@ record BenchSettings(boolean smoke, Path jar, Path classes, String sdkClasspath,
                      Duration warmup, Duration measure, Duration jitWarmup, Duration idleSettle, int startupRuns,
                      int sdkRuns,
                      int fsyncProbes, long clockTicks, String fileSystem, String revision, String command,
-                     List<String> jvmOptions, List<String> azimuthJvmOptions, String label, Path cdsArchive) {
+                     List<String> jvmOptions, List<String> azimuthJvmOptions, String label, Path cdsArchive,
+                     Path jdk25Java, Path aotCache) {
     static BenchSettings fromEnvironment() {
         boolean smoke = env("BENCH_SMOKE", "0").equals("1");
         List<Integer> levels = new ArrayList<>();
@@ -45,7 +46,9 @@ record BenchSettings(boolean smoke, Path jar, Path classes, String sdkClasspath,
                 words(env("BENCH_JVM_OPTS", "")),
                 words(env("BENCH_AZIMUTH_JVM_OPTS", "")),
                 env("BENCH_LABEL", "").replaceAll("[^A-Za-z0-9._-]", "-"),
-                env("BENCH_CDS_ARCHIVE", "").isEmpty() ? null : Path.of(env("BENCH_CDS_ARCHIVE", "")));
+                env("BENCH_CDS_ARCHIVE", "").isEmpty() ? null : Path.of(env("BENCH_CDS_ARCHIVE", "")),
+                env("BENCH_JDK25_JAVA", "").isEmpty() ? null : Path.of(env("BENCH_JDK25_JAVA", "")),
+                env("BENCH_AOT_CACHE", "").isEmpty() ? null : Path.of(env("BENCH_AOT_CACHE", "")));
     }
 
     private static Duration seconds(String s) {

@@ -41,9 +41,17 @@ final class StartupBench {
             add(samples, "baselineIdleRssMiB", base.rssMiB());
             base.stop();
 
-            startupRuns(dataRoot.resolve("startup-" + run), List.of(), "", samples);
+            startupRuns(dataRoot.resolve("startup-" + run), null, List.of(), "", samples);
             if (!cds.isEmpty()) {
-                startupRuns(dataRoot.resolve("startup-cds-" + run), cds, "Cds", samples);
+                startupRuns(dataRoot.resolve("startup-cds-" + run), null, cds, "Cds", samples);
+            }
+            if (settings.jdk25Java() != null) { // the JVM bin/azimuth prefers, without and with its AOT cache
+                startupRuns(dataRoot.resolve("startup-jdk25-" + run), settings.jdk25Java(), List.of(), "Jdk25",
+                        samples);
+                if (settings.aotCache() != null) {
+                    startupRuns(dataRoot.resolve("startup-aot-" + run), settings.jdk25Java(),
+                            List.of("-XX:AOTCache=" + settings.aotCache()), "Jdk25Aot", samples);
+                }
             }
             PerfBench.log("start-up run %d: baseline %.0f ms; Azimuth first start %.0f ms to healthy, restart %.0f "
                             + "ms to healthy, %.0f ms to first image PUT%s; idle RSS %.0f MiB (baseline %.0f MiB)",
@@ -53,10 +61,18 @@ final class StartupBench {
                     cds.isEmpty() ? "" : PerfBench.fmt("; with the CDS archive %.0f ms first start, %.0f ms restart",
                             last(samples, "firstStartCdsHealthyMs"), last(samples, "restartCdsHealthyMs")),
                     last(samples, "restartIdleRssMiB"), last(samples, "baselineIdleRssMiB"));
+            if (settings.jdk25Java() != null) {
+                PerfBench.log("start-up run %d on %s: %.0f ms first start, %.0f ms restart; with the AOT cache %.0f ms "
+                                + "and %.0f ms", run + 1, settings.jdk25Java(), last(samples, "firstStartJdk25HealthyMs"),
+                        last(samples, "restartJdk25HealthyMs"), last(samples, "firstStartJdk25AotHealthyMs"),
+                        last(samples, "restartJdk25AotHealthyMs"));
+            }
         }
         ObjectNode s = result.putObject("startup");
         s.put("runs", settings.startupRuns());
         s.put("cdsArchive", settings.cdsArchive() == null ? null : settings.cdsArchive().toString());
+        s.put("jdk25Java", settings.jdk25Java() == null ? null : settings.jdk25Java().toString());
+        s.put("aotCache", settings.aotCache() == null ? null : settings.aotCache().toString());
         for (Map.Entry<String, List<Double>> e : samples.entrySet()) {
             s.put(e.getKey(), median(e.getValue()));
         }
@@ -67,13 +83,13 @@ final class StartupBench {
      * Azimuth on an empty data directory (its first start, which also writes the certificate), then twice again on
      * it: to healthy with idle memory, and to the first image PUT answered 201, tried from process start on.
      */
-    private void startupRuns(Path dir, List<String> jvmOptions, String variant, Map<String, List<Double>> samples)
-            throws Exception {
+    private void startupRuns(Path dir, Path java, List<String> jvmOptions, String variant,
+                             Map<String, List<Double>> samples) throws Exception {
         int http = BenchServer.freePort();
         int https = BenchServer.freePort();
         long s0 = System.nanoTime();
         BenchServer az = BenchServer.start("azimuth-startup",
-                BenchServer.azimuth(settings, jvmOptions, dir, http, https), logs.resolve("azimuth-startup.log"));
+                BenchServer.azimuth(settings, java, jvmOptions, dir, http, https), logs.resolve("azimuth-startup.log"));
         add(samples, "firstStart" + variant + "HealthyMs", az.untilStatus(http, "GET", "/_azimuth/health", null,
                 200, s0));
         add(samples, "firstStart" + variant + "HealthyCpuMs", cpuMs(az));
@@ -85,7 +101,7 @@ final class StartupBench {
                 "cannot create the resource group");
         az.stop();
         s0 = System.nanoTime();
-        az = BenchServer.start("azimuth-startup", BenchServer.azimuth(settings, jvmOptions, dir, http, https),
+        az = BenchServer.start("azimuth-startup", BenchServer.azimuth(settings, java, jvmOptions, dir, http, https),
                 logs.resolve("azimuth-startup.log"));
         add(samples, "restart" + variant + "HealthyMs", az.untilStatus(http, "GET", "/_azimuth/health", null, 200, s0));
         add(samples, "restart" + variant + "HealthyCpuMs", cpuMs(az));
@@ -93,7 +109,7 @@ final class StartupBench {
         add(samples, "restart" + variant + "IdleRssMiB", az.rssMiB());
         az.stop();
         s0 = System.nanoTime();
-        az = BenchServer.start("azimuth-startup", BenchServer.azimuth(settings, jvmOptions, dir, http, https),
+        az = BenchServer.start("azimuth-startup", BenchServer.azimuth(settings, java, jvmOptions, dir, http, https),
                 logs.resolve("azimuth-startup.log"));
         add(samples, "restart" + variant + "FirstImagePutMs", az.untilStatus(http, "PUT",
                 BenchRequests.IMAGES + "/startup-image?api-version=" + BenchRequests.V, BenchRequests.IMAGE_BODY, 201,
