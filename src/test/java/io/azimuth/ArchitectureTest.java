@@ -78,6 +78,9 @@ class ArchitectureTest {
                 "io.azimuth.store..", "io.azimuth.auth..").check(classes);
         // fault rules: the pipeline asks them, the store keeps them; they know no API family
         onlyUses("io.azimuth.faults..", "io.azimuth.http..", "io.azimuth.store..").check(classes);
+        // metrics: told by the pipeline, the store and the operation engine; reads the blob store's counts
+        onlyUses("io.azimuth.metrics..", "io.azimuth.http..", "io.azimuth.store..", "io.azimuth.blobs..")
+                .check(classes);
     }
 
     @Test

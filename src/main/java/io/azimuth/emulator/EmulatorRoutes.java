@@ -2,6 +2,7 @@ package io.azimuth.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.faults.FaultRules;
+import io.azimuth.metrics.Metrics;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code ?format=pkcs12}), the management certificates strict mode trusts ({@code /_azimuth/management-certificates}:
  * GET, POST a certificate, DELETE one by thumbprint; kept apart from the state a reset clears), the fault rules
  * ({@code /_azimuth/faults}: GET the list, POST a rule, DELETE one by id or all; a reset clears them too), and the
- * blob endpoints ({@link BlobRoutes}).
+ * blob endpoints ({@link BlobRoutes}), and {@code GET /_azimuth/metrics} (Prometheus' text format, {@link Metrics}).
  */
 public final class EmulatorRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorRoutes.class);
@@ -30,8 +31,10 @@ public final class EmulatorRoutes {
     private final long startedAt = System.currentTimeMillis();
 
     private final FaultRules faults;
+    private final Metrics metrics;
 
-    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version, FaultRules faults) {
+    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version, FaultRules faults, Metrics metrics) {
+        this.metrics = metrics;
         this.platform = platform;
         this.tls = tls;
         this.version = version;
@@ -48,6 +51,8 @@ public final class EmulatorRoutes {
                 .get(this::managementCertificates).post(this::trustManagementCertificate));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates/{thumbprint}", envelope)
                 .delete(this::forgetManagementCertificate));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/metrics", envelope)
+                .get(r -> ApiResponse.text(200, metrics.scrape(), Metrics.CONTENT_TYPE)));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/faults", envelope).get(r -> ApiResponse.ok(faults.render()))
                 .post(this::addFault).delete(r -> {
                     int n = faults.removeAll();

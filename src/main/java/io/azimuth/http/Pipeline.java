@@ -55,6 +55,18 @@ public final class Pipeline {
      */
     private final io.vertx.core.WorkerExecutor changes;
     private final Faults faults;
+    private volatile Observer observer;
+
+    /** Told of every answer written: the request (its route, when one matched), the status and the time taken. */
+    @FunctionalInterface
+    public interface Observer {
+        void answered(ApiRequest request, int status, long nanos);
+    }
+
+    /** Sets the one observer of answers (none by default). */
+    public void observe(Observer observer) {
+        this.observer = observer;
+    }
 
     /**
      * @param translation the API error a failure of a lower layer stands for, or null for one it does not know
@@ -368,6 +380,14 @@ public final class Pipeline {
             out.end();
         } else {
             out.end(body);
+        }
+        Observer told = observer;
+        if (told != null) {
+            try {
+                told.answered(request, response.status(), System.nanoTime() - started);
+            } catch (RuntimeException e) {
+                LOG.warn("the observer of answers failed: {}", e.toString());
+            }
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} -> {} in {} ms [{}]", http.method(), http.path(), response.status(),

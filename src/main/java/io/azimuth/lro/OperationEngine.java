@@ -46,6 +46,12 @@ public final class OperationEngine {
     private final long delayMillis;
     private final Map<String, OperationHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, OperationHandler.OnFailure> onFailure = new ConcurrentHashMap<>();
+    /** Told of every operation that ends: its kind and status (Succeeded, Failed). */
+    private volatile java.util.function.BiConsumer<String, String> ended = (kind, status) -> { };
+
+    public void observe(java.util.function.BiConsumer<String, String> observer) {
+        this.ended = observer;
+    }
 
     /**
      * @param translation the API error a failure of a lower layer (the blob store's refusals) stands for, or null for
@@ -147,6 +153,8 @@ public final class OperationEngine {
                 planned == null ? null : Json.write(planned.error().errorObject()), apiVersion == null ? "" : apiVersion);
         if (delay == 0) {
             Completion c = handler.complete(tx, op);
+            String kind = op.kind();
+            tx.afterCommit(() -> ended.accept(kind, StoredOperation.SUCCEEDED));
             return op.succeeded(System.currentTimeMillis(), c.httpStatus(),
                     c.result() == null ? null : Json.write(c.result()));
         }
@@ -232,6 +240,7 @@ public final class OperationEngine {
                 Completion c = handler.complete(tx, op);
                 tx.putOperation(op.succeeded(System.currentTimeMillis(), c.httpStatus(),
                         c.result() == null ? null : Json.write(c.result())));
+                tx.afterCommit(() -> ended.accept(op.kind(), StoredOperation.SUCCEEDED));
                 return null;
             });
         } catch (RuntimeException e) {
@@ -263,6 +272,7 @@ public final class OperationEngine {
     /** Ends {@code op} Failed with {@code error} and tells its kind, which may mark its target failed. */
     private void fail(StoreTx tx, StoredOperation op, int status, String error) {
         tx.putOperation(op.failed(System.currentTimeMillis(), status, error));
+        tx.afterCommit(() -> ended.accept(op.kind(), StoredOperation.FAILED));
         OperationHandler.OnFailure failed = onFailure.get(op.kind());
         if (failed != null) {
             failed.failed(tx, op);

@@ -26,6 +26,7 @@ import io.azimuth.emulator.EmulatorEnvelope;
 import io.azimuth.emulator.EmulatorRoutes;
 import io.azimuth.faults.FaultRules;
 import io.azimuth.http.Pipeline;
+import io.azimuth.metrics.Metrics;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.network.NetworkProvider;
@@ -233,8 +234,12 @@ public final class AzimuthServer implements AutoCloseable {
         if (config.faults().rules() != null) {
             faults.load(config.faults().rules());
         }
-        new EmulatorRoutes(platform, tls, VERSION, faults).register(router, new EmulatorEnvelope());
+        Metrics metrics = new Metrics(store, vhds);
+        store.observe(metrics);
+        operations.observe(metrics::operationEnded);
+        new EmulatorRoutes(platform, tls, VERSION, faults, metrics).register(router, new EmulatorEnvelope());
         Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known, faults);
+        pipeline.observe(metrics);
         operations.resume();
 
         if (config.httpPort() >= 0) {

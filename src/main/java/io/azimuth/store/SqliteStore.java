@@ -81,6 +81,7 @@ public final class SqliteStore implements Store {
     private final Path wal;
     private static final long WAL_RESET_BYTES = 16L << 20;
     private long lastCheckpointTry;
+    private volatile Observer observer;
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedDeque<SqliteDb> readers = new ConcurrentLinkedDeque<>();
     private final List<SqliteDb> allReaders = new ArrayList<>();
@@ -126,6 +127,11 @@ public final class SqliteStore implements Store {
         } catch (SQLException e) {
             throw new StoreException("cannot open the store at " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void observe(Observer observer) {
+        this.observer = observer;
     }
 
     public static SqliteStore inMemory() {
@@ -321,11 +327,16 @@ public final class SqliteStore implements Store {
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 boolean stop = batch.remove(STOP);
+                long began = System.nanoTime();
                 writeLock.lock();
                 try {
                     runBatch(batch);
                 } finally {
                     writeLock.unlock();
+                }
+                Observer told = observer;
+                if (told != null) {
+                    told.committed(batch.size(), System.nanoTime() - began);
                 }
                 batch.clear();
                 resetWalIfLarge();

@@ -45,6 +45,16 @@ public interface Store extends AutoCloseable {
     /** Empties all state. */
     void reset();
 
+    /** Told of every batch of writes the store commits: how many units it held and how long it took, in nanoseconds. */
+    @FunctionalInterface
+    interface Observer {
+        void committed(int units, long nanos);
+    }
+
+    /** Sets the one observer of commits (none by default). */
+    default void observe(Observer observer) {
+    }
+
     /** For health output, e.g. {@code sqlite:/data/azimuth.db}. */
     String description();
 
