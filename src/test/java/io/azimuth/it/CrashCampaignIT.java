@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.azimuth.support.TestServer.SUB;
 import static io.azimuth.support.TestServer.rg;
@@ -68,8 +70,13 @@ class CrashCampaignIT {
     JarProcess process;
 
     final AtomicInteger acknowledged = new AtomicInteger();
+    int recoveryKills;
+    final AtomicInteger grantsRead = new AtomicInteger();
+    final AtomicInteger revocationsRead = new AtomicInteger();
     final Map<String, AtomicInteger> acknowledgedByKind = new ConcurrentHashMap<>();
     final AtomicInteger unanswered = new AtomicInteger();
+    /** This round's slowest answered write, in milliseconds. */
+    final AtomicLong slowest = new AtomicLong();
     final AtomicInteger refused = new AtomicInteger();
     final Map<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
     final List<Operation> operations = Collections.synchronizedList(new ArrayList<>());
@@ -129,33 +136,89 @@ class CrashCampaignIT {
 
                 process = JarProcess.start(dataDir, FLAGS);
                 restarts.add(process.startupMillis);
+                if (random.nextInt(4) == 0) {
+                    // again, while the operations in progress at the kill are being resumed
+                    Thread.sleep(random.nextInt(150));
+                    process.kill();
+                    process.close();
+                    recoveryKills++;
+                    process = JarProcess.start(dataDir, FLAGS);
+                    restarts.add(process.startupMillis);
+                }
                 Http again = process.http();
                 long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
                 awaitOperations(again, deadline);
                 all(pool, workers, w -> w.check(again, deadline));
-                System.out.printf("round %2d: load %4d ms, restart %4d ms, %d acknowledged, %d unanswered,"
-                                + " %d operations, %d lost, %d not terminal, %d stuck%n", round, loadMillis,
-                        process.startupMillis,
+                System.out.printf("round %2d: load %4d ms (slowest answer %d ms), restart %4d ms, %d acknowledged,"
+                                + " %d unanswered, %d operations, %d lost, %d not terminal, %d stuck%n", round,
+                        loadMillis, slowest.getAndSet(0), process.startupMillis,
                         acknowledged.get(), unanswered.get(), operations.size(), lost.size(), notTerminal.size(),
                         stuck.size());
             }
+            tearDown(workers, random);
         } finally {
             pool.shutdownNow();
         }
         List<Long> sorted = new ArrayList<>(restarts);
         Collections.sort(sorted);
-        System.out.printf("crash campaign (seed %d): %d rounds; writes acknowledged %d %s, lost %d; unanswered %d;"
-                        + " refused %d %s; operations checked %d, not terminal %d, endings %s; resources stuck %d;"
-                        + " restart ms min %d / median %d / max %d; total %.1f s%n", SEED, ROUNDS, acknowledged.get(),
-                new TreeMap<>(acknowledgedByKind), lost.size(), unanswered.get(), refused.get(),
+        System.out.printf("crash campaign (seed %d): %d rounds, %d more kills while recovering, one while the groups"
+                        + " are deleted%n  writes acknowledged %d %s%n  lost %d; unanswered %d; refused %d %s%n"
+                        + "  operations checked %d, not terminal %d, endings %s; resources stuck %d%n"
+                        + "  export URLs read %d, revoked ones %d%n"
+                        + "  restart ms min %d / median %d / max %d; total %.1f s%n", SEED, ROUNDS, recoveryKills,
+                acknowledged.get(), new TreeMap<>(acknowledgedByKind), lost.size(), unanswered.get(), refused.get(),
                 new TreeMap<>(refusals), operations.size(), notTerminal.size(), new TreeMap<>(endings), stuck.size(),
-                sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
-                (System.nanoTime() - began) / 1e9);
+                grantsRead.get(), revocationsRead.get(), sorted.get(0), sorted.get(sorted.size() / 2),
+                sorted.get(sorted.size() - 1), (System.nanoTime() - began) / 1e9);
         assertThat(lost).as("acknowledged writes lost (seed %d)", SEED).isEmpty();
         assertThat(notTerminal).as("operations not terminal after a restart (seed %d)", SEED).isEmpty();
         assertThat(stuck).as("resources left busy after their operations ended (seed %d)", SEED).isEmpty();
         assertThat(endings.keySet()).as("how operations ended (seed %d)", SEED).containsOnly("Succeeded");
         assertThat(acknowledged.get()).isGreaterThan(ROUNDS * 10);
+    }
+
+    /**
+     * Every group deleted, with a kill while the deletions are in progress: after the restart they end, and what the
+     * groups held is gone, bytes and all.
+     */
+    void tearDown(List<Worker> workers, Random random) throws Exception {
+        Http http = process.http();
+        System.out.println("before the groups are deleted: " + http.get("/_azimuth/health").json().path("blobs"));
+        List<String> names = new ArrayList<>();
+        List<String> statuses = new ArrayList<>();
+        for (Worker w : workers) {
+            names.add(w.group);
+            w.groups.stream().filter(Tracked::present).forEach(g -> names.add(g.name));
+        }
+        for (String name : names) {
+            Http.Response r = http.delete(rg(name) + RG_V);
+            assertThat(r.status()).as("DELETE %s: %s", name, r).isIn(200, 202, 204);
+            if (r.header("Azure-AsyncOperation") != null) {
+                URI u = URI.create(r.header("Azure-AsyncOperation"));
+                statuses.add(u.getRawPath() + "?" + u.getRawQuery());
+            }
+        }
+        Thread.sleep(random.nextInt((int) OPERATION_DELAY_MILLIS));
+        process.kill();
+        process.close();
+        process = JarProcess.start(dataDir, FLAGS);
+        http = process.http();
+        for (String status : statuses) {
+            assertThat(http.awaitOperation(status, SETTLE_MILLIS).path("status").asText()).as(status)
+                    .isEqualTo("Succeeded");
+        }
+        for (String name : names) {
+            assertThat(http.get(rg(name) + RG_V).status()).as(name).isEqualTo(404);
+        }
+        JsonNode blobs = http.get("/_azimuth/health").json().path("blobs");
+        System.out.println("once the groups are deleted: " + blobs);
+        for (String count : List.of("blobs", "contents", "chunks", "storedBytes")) {
+            assertThat(blobs.path(count).asLong()).as("%s left once every group is deleted", count).isZero();
+        }
+        try (var files = Files.walk(dataDir.resolve("blobs"))) {
+            assertThat(files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/.tmp/")).toList())
+                    .as("files left in the blob store").isEmpty();
+        }
     }
 
     // ---- the operations answered ----
@@ -249,8 +312,11 @@ class CrashCampaignIT {
         }
     }
 
-    /** What a tracked resource reads as: its tag {@code v}, its VM's power state, its deployment's state. */
-    enum Reads { TAG, POWER, DEPLOYMENT }
+    /**
+     * What a tracked resource reads as: its tag {@code v}, its VM's power state, its deployment's state, its disk's
+     * state (exported or not).
+     */
+    enum Reads { TAG, POWER, DEPLOYMENT, DISK_STATE }
 
     /** One client thread's resources and writes. */
     final class Worker {
@@ -267,6 +333,10 @@ class CrashCampaignIT {
         /** Per slot, the disk and image its deployments write, and the slot's last deployment. */
         final List<List<Tracked>> deployed = new ArrayList<>();
         final Tracked[] deployments = new Tracked[2];
+        /** A disk that is only exported and revoked: its state, the result URL of its last grant, its SAS. */
+        Tracked exported;
+        String grantResult;
+        String sas;
         Tracked vmTags;
         Tracked vmPower;
         int next;
@@ -314,6 +384,11 @@ class CrashCampaignIT {
             Http.Response r = write(vmTags, "PUT", vmTags.url, body, v);
             assertThat(r.status()).as(r.toString()).isIn(200, 201);
             vmPower.acknowledged("running");
+            String disk = compute(group, "disks", "exported");
+            exported = new Tracked(disk + " (state)", disk + DISK_V, Reads.DISK_STATE);
+            r = write(exported, "PUT", exported.url, "{\"location\":\"westus\",\"properties\":{\"creationData\":"
+                    + "{\"createOption\":\"Empty\"},\"diskSizeGB\":1}}", "Unattached");
+            assertThat(r.status()).as(r.toString()).isIn(200, 202);
             awaitMine(30_000);
             touched.clear();
         }
@@ -377,7 +452,19 @@ class CrashCampaignIT {
                 ephemeralGroup();
             } else if (dice < 74) {
                 deploy(random.nextInt(2));
-            } else if (dice < 79) {
+            } else if (dice < 76) {
+                String disk = URI.create(exported.url).getPath();
+                if (random.nextBoolean()) {
+                    Http.Response r = write(exported, "POST", disk + "/beginGetAccess" + DISK_V,
+                            "{\"access\":\"Read\",\"durationInSeconds\":3600}", "ActiveSAS");
+                    if (r.status() / 100 == 2) {
+                        URI location = URI.create(r.header("Location"));
+                        grantResult = location.getRawPath() + "?" + location.getRawQuery();
+                    }
+                } else {
+                    write(exported, "POST", disk + "/endGetAccess" + DISK_V, null, "Unattached");
+                }
+            } else if (dice < 80) {
                 String v = tag();
                 write(vmTags, "PATCH", vmTags.url, "{\"tags\":{\"v\":\"" + v + "\"}}", v);
             } else if (dice < 94) {
@@ -532,8 +619,10 @@ class CrashCampaignIT {
         Http.Response write(Tracked t, String method, String path, String body, String value) {
             touched.add(t);
             Http.Response r;
+            long sent = System.nanoTime();
             try {
                 r = http.send(method, path, body);
+                slowest.accumulateAndGet((System.nanoTime() - sent) / 1_000_000, Math::max);
             } catch (IllegalStateException e) {
                 t.unanswered(value);
                 unanswered.incrementAndGet();
@@ -580,6 +669,7 @@ class CrashCampaignIT {
             all.add(groupTags);
             all.add(vmTags);
             all.add(vmPower);
+            all.add(exported);
             for (int k = 0; k < deployments.length; k++) {
                 if (deployments[k] != null) {
                     all.add(deployments[k]);
@@ -596,6 +686,9 @@ class CrashCampaignIT {
             all.addAll(touched);
             for (Tracked t : all) {
                 String actual = settled(http, t, deadline);
+                if (t == exported) {
+                    checkExport(http, actual);
+                }
                 if (!actual.equals(t.expected) && !t.possible.contains(actual)) {
                     lost.add(t.name + " reads " + actual + ", expected " + t.expected
                             + (t.possible.isEmpty() ? "" : " or one of " + t.possible));
@@ -631,6 +724,36 @@ class CrashCampaignIT {
             }
         }
 
+        /**
+         * A disk that reads as exported, certainly by the last grant acknowledged, has that grant's URL serve its
+         * bytes; the URL of a grant since revoked (and nothing after) serves nothing.
+         */
+        void checkExport(Http http, String actual) {
+            boolean certain = exported.possible.isEmpty();
+            if (certain && actual.equals("ActiveSAS") && exported.expected.equals("ActiveSAS") && grantResult != null) {
+                Http.Response result = http.get(grantResult);
+                assertThat(result.status()).as("the result of the grant %s: %s", grantResult, result).isEqualTo(200);
+                URI u = URI.create(result.json().path("accessSAS").asText());
+                sas = u.getRawPath() + "?" + u.getRawQuery();
+                Http.Bytes footer = http.getBytes(sas, Map.of("Range", "bytes=-512"));
+                grantsRead.incrementAndGet();
+                if (footer.status() != 206 || !new String(footer.body(), 0, 8, StandardCharsets.US_ASCII)
+                        .equals("conectix")) {
+                    lost.add(exported.name + ": its grant's URL answers " + footer.status());
+                }
+            } else if (certain && actual.equals("Unattached") && exported.expected.equals("Unattached")
+                    && sas != null) {
+                int status = http.getBytes(sas, Map.of("Range", "bytes=-512")).status();
+                revocationsRead.incrementAndGet();
+                if (status != 403) {
+                    lost.add(exported.name + ": a revoked grant's URL answers " + status);
+                }
+                sas = null;
+            } else {
+                sas = null;
+            }
+        }
+
         /** What {@code t} reads as once its provisioning state is no longer busy (or the deadline passed). */
         String settled(Http http, Tracked t, long deadline) throws InterruptedException {
             while (true) {
@@ -648,6 +771,9 @@ class CrashCampaignIT {
                     }
                     if (t.reads == Reads.DEPLOYMENT) {
                         return state;
+                    }
+                    if (t.reads == Reads.DISK_STATE) {
+                        return doc.path("properties").path("diskState").asText("<no state>");
                     }
                     for (JsonNode s : doc.path("properties").path("instanceView").path("statuses")) {
                         if (s.path("code").asText().startsWith("PowerState/")) {
