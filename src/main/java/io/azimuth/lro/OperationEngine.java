@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -171,7 +174,10 @@ public final class OperationEngine {
 
     /**
      * Resumes every operation that was in progress when the process last stopped, forgets operations that ended more
-     * than a day ago, and from then on forgets them every hour.
+     * than a day ago, and from then on forgets them every hour. Those already due complete one after the other in the
+     * order they were due, as they would have had the process not stopped: each on a timer of its own, they would
+     * race, and an earlier operation on a resource could end after a later one (a grant revoked after it was
+     * replaced, say, would leave the replacement revoked and the first grant in force).
      */
     public void resume() {
         var pending = store.write(tx -> {
@@ -181,7 +187,16 @@ public final class OperationEngine {
         if (!pending.isEmpty()) {
             LOG.info("resuming {} long-running operation(s)", pending.size());
         }
-        pending.forEach(op -> schedule(op.id(), op.dueAt(), 1));
+        List<StoredOperation> byDueTime = new ArrayList<>(pending);
+        byDueTime.sort(Comparator.comparingLong(StoredOperation::dueAt).thenComparingLong(StoredOperation::startTime));
+        vertx.executeBlocking(() -> {
+            int next = 0;
+            while (next < byDueTime.size() && byDueTime.get(next).dueAt() <= System.currentTimeMillis()) {
+                complete(byDueTime.get(next++).id(), 1);
+            }
+            byDueTime.subList(next, byDueTime.size()).forEach(op -> schedule(op.id(), op.dueAt(), 1));
+            return null;
+        }, false);
         vertx.setPeriodic(FORGET_EVERY_MILLIS, t -> vertx.executeBlocking(() -> {
             try {
                 store.write(tx -> {

@@ -276,4 +276,71 @@ class DiskAccessTest {
             TestServer.deleteTree(dir);
         }
     }
+
+    /**
+     * Grants and revocations in progress when the process stops end, after the restart, in the order they were
+     * answered, as they would have without the stop: the last one acknowledged is the one in force.
+     */
+    @Test
+    void grantsAndRevocationsInProgressAtAStopEndInTheirOrderAfterARestart() throws Exception {
+        Path dir = Files.createTempDirectory("azimuth-grant-order");
+        int disks = 8;
+        String[] last = new String[disks];
+        String[] replaced = new String[disks];
+        try {
+            Config config = Config.forTests(dir).withInMemory(false).withOperationDelay(1000);
+            try (AzimuthServer first = AzimuthServer.start(config)) {
+                Http http = Http.plain("http://127.0.0.1:" + first.httpPort());
+                assertThat(http.put(TestServer.rg(DiskFixture.RG) + "?api-version=2025-04-01",
+                        "{\"location\":\"westus\"}").status()).isIn(200, 201);
+                for (int i = 0; i < disks; i++) {
+                    assertThat(http.put(url("disks", "o" + i), "{\"location\":\"westus\",\"properties\":{"
+                            + "\"creationData\":{\"createOption\":\"Empty\"},\"diskSizeGB\":1}}").status())
+                            .isIn(200, 202);
+                }
+                for (int i = 0; i < disks; i++) {
+                    awaitSucceeded(http, url("disks", "o" + i));
+                }
+                String grant = "{\"access\":\"Read\",\"durationInSeconds\":300}";
+                for (int i = 0; i < disks; i++) {
+                    Http.Response granted = http.post(action("disks", "o" + i, "beginGetAccess"), grant);
+                    assertThat(granted.status()).as(granted.toString()).isEqualTo(202);
+                    replaced[i] = granted.header("Location");
+                    Http.Response then = i % 2 == 0 ? http.post(action("disks", "o" + i, "endGetAccess"), null)
+                            : http.post(action("disks", "o" + i, "beginGetAccess"), grant);
+                    assertThat(then.status()).as(then.toString()).isEqualTo(202);
+                    last[i] = then.header("Location");
+                }
+            }
+            Thread.sleep(1200); // every one of them is due when the next process starts
+            try (AzimuthServer second = AzimuthServer.start(config)) {
+                Http http = Http.plain("http://127.0.0.1:" + second.httpPort());
+                for (int i = 0; i < disks; i++) {
+                    poll(http, moved(http, replaced[i]));
+                    JsonNode result = poll(http, moved(http, last[i]));
+                    String state = http.get(url("disks", "o" + i)).json().path("properties").path("diskState")
+                            .asText();
+                    if (i % 2 == 0) {
+                        assertThat(state).as("o%d, revoked after it was granted", i).isEqualTo("Unattached");
+                    } else {
+                        assertThat(state).as("o%d, granted twice", i).isEqualTo("ActiveSAS");
+                        String sas = moved(http, result.path("accessSAS").asText());
+                        assertThat(http.getBytes(sas, Map.of("Range", "bytes=-512")).status())
+                                .as("o%d: the second grant's URL", i).isEqualTo(206);
+                        String first = moved(http, poll(http, moved(http, replaced[i])).path("accessSAS").asText());
+                        assertThat(http.getBytes(first, Map.of("Range", "bytes=-512")).status())
+                                .as("o%d: the replaced grant's URL", i).isEqualTo(403);
+                    }
+                }
+            }
+        } finally {
+            TestServer.deleteTree(dir);
+        }
+    }
+
+    /** {@code url} on {@code http}'s host: the instance that answered it has gone. */
+    static String moved(Http http, String url) {
+        URI u = URI.create(url);
+        return http.base() + u.getRawPath() + "?" + u.getRawQuery();
+    }
 }
