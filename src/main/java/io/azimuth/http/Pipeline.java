@@ -3,6 +3,7 @@ package io.azimuth.http;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -113,9 +114,26 @@ public final class Pipeline {
         if (correlation == null || correlation.isBlank() || correlation.length() > 200) {
             correlation = Ids.uuid();
         }
-        ApiRequest request = new ApiRequest(http.method(), path, http.path(), http.params(), http.headers(), baseUrl(http),
+        MultiMap query;
+        ApiException badQuery = null;
+        try {
+            query = http.params();
+        } catch (IllegalArgumentException e) { // a '%' not followed by two hex digits, or escaping no UTF-8
+            query = MultiMap.caseInsensitiveMultiMap();
+            badQuery = new ApiException(400, "InvalidQueryParameterValue", "The query string of the request URI is "
+                    + "malformed: every '%' in it begins a percent-escape of two hexadecimal digits.");
+        }
+        ApiRequest request = new ApiRequest(http.method(), path, http.path(), query, http.headers(), baseUrl(http),
                 requestId, correlation);
         request.transport(http.isSSL(), () -> clientCertificates(http));
+        if (badQuery != null) {
+            // answered at once; the body, if any, is read and dropped so that the client sees the answer
+            http.handler(chunk -> { });
+            http.exceptionHandler(e -> LOG.debug("request {} failed while draining: {}", requestId, e.toString()));
+            http.endHandler(v -> { });
+            respondError(http, request, envelope, badQuery, started);
+            return;
+        }
         if (match != null) {
             request.matched(match.route(), match.params());
             StreamingHandler streaming = match.route().streamingHandler(http.method());
