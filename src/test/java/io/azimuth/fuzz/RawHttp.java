@@ -39,7 +39,8 @@ final class RawHttp {
 
         String describe() {
             return switch (outcome) {
-                case ANSWERED -> status + " " + Fuzz.prefix(bodyText(), 300);
+                case ANSWERED -> status < 0 ? "not an HTTP answer: " + Fuzz.prefix(head, 300)
+                        : status + " " + Fuzz.prefix(bodyText(), 300);
                 case TIMEOUT -> "no answer within the timeout (" + millis + " ms)";
                 case CLOSED -> "connection closed without an answer (" + failure + ")";
             };
@@ -146,7 +147,8 @@ final class RawHttp {
     private static int status(String head) {
         String[] parts = head.split(" ", 3);
         try {
-            return parts.length >= 2 && parts[0].startsWith("HTTP/") ? Integer.parseInt(parts[1]) : -1;
+            // the protocol as the server echoes it: an unknown one ("HTTPS/1.1") comes back as it was sent
+            return parts.length >= 2 && parts[0].indexOf('/') > 0 ? Integer.parseInt(parts[1]) : -1;
         } catch (NumberFormatException e) {
             return -1;
         }
