@@ -2,12 +2,14 @@ package io.azimuth.fuzz;
 
 import io.azimuth.support.TestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +34,9 @@ class FuzzCampaignTest {
     static final int MAX_REPORTED = 40;
     static final int PROGRESS = 10_000;
 
+    /** Longer than the build's default timeout, for the long run: every request is bounded by its own timeout. */
     @Test
+    @Timeout(value = 3, unit = TimeUnit.HOURS)
     void malformedRequestsAreRefusedCleanlyAndLeaveTheStoreAsItWas() {
         long seed = Long.getLong("azimuth.fuzz.seed", DEFAULT_SEED);
         int requests = Integer.getInteger("azimuth.fuzz.requests", DEFAULT_REQUESTS);
