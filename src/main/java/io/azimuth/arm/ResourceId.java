@@ -75,6 +75,9 @@ public final class ResourceId {
             throw new IllegalArgumentException("a resource id starts with '/subscriptions/'");
         }
         String trimmed = id.endsWith("/") ? id.substring(0, id.length() - 1) : id;
+        if (trimmed.isEmpty()) { // "/" alone
+            throw new IllegalArgumentException("a resource id starts with '/subscriptions/'");
+        }
         String[] s = trimmed.substring(1).split("/", -1);
         for (String part : s) {
             if (part.isEmpty()) {

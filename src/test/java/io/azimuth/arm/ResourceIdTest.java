@@ -34,7 +34,7 @@ class ResourceIdTest {
 
     @Test
     void refusesMalformedIds() {
-        for (String bad : new String[]{null, "", "subscriptions/" + SUB, "/subscriptions/not-a-guid",
+        for (String bad : new String[]{null, "", "/", "//", "subscriptions/" + SUB, "/subscriptions/not-a-guid",
                 "/subscriptions/" + SUB + "/groups/x", "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/images",
                 "/subscriptions/" + SUB + "//resourceGroups/rg"}) {
             assertThatThrownBy(() -> ResourceId.parse(bad)).as(String.valueOf(bad)).isInstanceOf(IllegalArgumentException.class);
