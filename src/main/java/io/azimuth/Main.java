@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 /** The command line: parses flags, starts the server, prints where it listens, and runs until stopped. */
 @Command(name = "azimuth", mixinStandardHelpOptions = true, version = "Azimuth " + AzimuthServer.VERSION,
         description = "A local emulator of Azure Compute's virtual-machine image APIs.",
+        footer = "%nAlso: azimuth vhd upload|create-fixed|info ... (fixed VHDs; azimuth vhd --help).",
         sortOptions = false)
 public final class Main implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (0: any free port, -1: off). Default: ${DEFAULT-VALUE}.")
@@ -105,6 +106,10 @@ public final class Main implements Callable<Integer> {
     int pageSize = 100;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("vhd")) { // a command-line tool: nothing of the server starts
+            System.exit(io.azimuth.tools.VhdCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    System.out, System.err));
+        }
         // Netty reports buffer allocations as JFR events whenever JFR is available; loading JFR's event machinery
         // for that was a noticeable part of start-up, so it is off unless asked for (-Dio.netty.jfr.enabled=true)
         if (System.getProperty("io.netty.jfr.enabled") == null) {

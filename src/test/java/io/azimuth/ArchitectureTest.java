@@ -81,6 +81,8 @@ class ArchitectureTest {
         // metrics: told by the pipeline, the store and the operation engine; reads the blob store's counts
         onlyUses("io.azimuth.metrics..", "io.azimuth.http..", "io.azimuth.store..", "io.azimuth.blobs..")
                 .check(classes);
+        // the command-line tools (azimuth vhd): a client of the blob endpoints, sharing only the VHD footer's code
+        onlyUses("io.azimuth.tools..", "io.azimuth.blobs..").check(classes);
     }
 
     @Test
