@@ -102,6 +102,30 @@ class AzuriteBlobsIT {
 
     // ---- the VHD check
 
+    /**
+     * azimuth vhd upload against Azurite, by a SAS URL: a sparse VHD arrives as a page blob holding exactly the file's
+     * bytes, read back through the Azure SDK.
+     */
+    @Test
+    void theVhdCommandUploadsToAzuriteBySas(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tool.vhd");
+        Vhds.Sparse sparse = Vhds.sparse(64 * MIB, 77, 0, MIB, 40 * MIB + 512, 3 * MIB);
+        Files.write(file, sparse.bytes());
+        com.azure.storage.blob.BlobClient blob = vhds.getBlobClient(unique("tool") + ".vhd");
+        String sas = blob.generateSas(new com.azure.storage.blob.sas.BlobServiceSasSignatureValues(
+                java.time.OffsetDateTime.now().plusHours(1),
+                new com.azure.storage.blob.sas.BlobSasPermission().setCreatePermission(true).setWritePermission(true)
+                        .setReadPermission(true)));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = io.azimuth.tools.VhdCommand.run(new String[] {"upload", "--quiet", file.toString(),
+                blob.getBlobUrl() + "?" + sas}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertThat(status).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("page writes");
+        assertThat(blob.getProperties().getBlobType()).isEqualTo(com.azure.storage.blob.models.BlobType.PAGE_BLOB);
+        Vhds.assertSamePageBlob(blob, sparse.bytes());
+    }
+
     @Test
     void imagesAndDiskImportsTakeAzuriteVhdsByEitherUriStyle() {
         String name = unique("image") + ".vhd";
