@@ -52,6 +52,12 @@ class FuzzCampaignTest {
             long started = System.nanoTime();
             try (StoreDigest digest = new StoreDigest(server.dataDir.resolve("azimuth.db"))) {
                 StoreDigest.Snapshot before = settle(digest, digest.snapshot());
+                // the digest must see a change for its comparisons to mean anything: an acknowledged write moves it
+                assertThat(server.http.put(io.azimuth.support.TestServer.rg("fuzz-digest-probe")
+                        + "?api-version=2025-04-01", "{\"location\":\"westus\"}").status()).isEqualTo(201);
+                StoreDigest.Snapshot probed = digest.snapshot();
+                assertThat(probed).as("the store digest after an acknowledged write").isNotEqualTo(before);
+                before = settle(digest, probed);
                 for (int i = 0; i < requests; i++) {
                     if (i > 0 && i % RESEED == 0) {
                         if (before.resources() > MAX_RESOURCES) {
