@@ -84,6 +84,11 @@ fi
 jdk25_java="" aot_cache=""
 if [[ -z ${BENCH_JAR:-} ]]; then
     launch=$(env -u JAVA_HOME AZIMUTH_LAUNCHER=print bin/azimuth)
+    if [[ $launch != *-XX:AOTCache=* && $launch != *-XX:SharedArchiveFile=* ]]; then
+        echo "[bench] making the start-up caches bin/azimuth uses (bin/build-caches)" >&2
+        bin/build-caches "$jar" >&2 || true
+        launch=$(env -u JAVA_HOME AZIMUTH_LAUNCHER=print bin/azimuth)
+    fi
     first=${launch%% *}
     release="$(dirname "$(dirname "$first")")/release"
     major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null)
