@@ -98,6 +98,10 @@ public final class Main implements Callable<Integer> {
             + "/_azimuth/faults answers) that replace the stored ones at start.")
     Path faults;
 
+    @Option(names = "--seed", paramLabel = "FILE", description = "A state archive (what GET /_azimuth/state "
+            + "answers) that replaces the state at start.")
+    Path seed;
+
     @Option(names = "--throttle", description = "Enforce ARM's per-subscription request budgets: once one is spent, "
             + "answer 429 with Retry-After (default: count them in the x-ms-ratelimit-remaining-* headers only).")
     boolean throttle;
@@ -171,6 +175,9 @@ public final class Main implements Callable<Integer> {
         if (principals != null && !java.nio.file.Files.isReadable(principals)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--principals: cannot read " + principals);
         }
+        if (seed != null && !java.nio.file.Files.isReadable(seed)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seed: cannot read " + seed);
+        }
         if (faults != null && !java.nio.file.Files.isReadable(faults)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--faults: cannot read " + faults);
         }
@@ -185,7 +192,7 @@ public final class Main implements Callable<Integer> {
         Config config = new Config(host, httpPort, httpsPort, dataDir, inMemory, delay, cert, key, strictApiVersions,
                 subscriptionId.toLowerCase(Locale.ROOT), tenantId, pageSize, 16L * 1024 * 1024,
                 vhdCheck.equalsIgnoreCase("lenient"), accounts, new Config.SignIn(authMode.equalsIgnoreCase("strict"),
-                principals, java.time.Duration.ofMillis(lifetime)), replication, new Config.Faults(faults, throttle));
+                principals, java.time.Duration.ofMillis(lifetime)), replication, new Config.Testing(faults, seed, throttle));
         if (trainingRun) {
             return TrainingRun.run(config);
         }

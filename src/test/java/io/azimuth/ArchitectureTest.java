@@ -83,6 +83,8 @@ class ArchitectureTest {
                 .check(classes);
         // the command-line tools (azimuth vhd): a client of the blob endpoints, sharing only the VHD footer's code
         onlyUses("io.azimuth.tools..", "io.azimuth.blobs..").check(classes);
+        // the state archive: the store's rows and the embedded blob store's blobs
+        onlyUses("io.azimuth.state..", "io.azimuth.http..", "io.azimuth.store..", "io.azimuth.blobs..").check(classes);
     }
 
     @Test

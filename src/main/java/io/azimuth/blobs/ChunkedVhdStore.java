@@ -362,6 +362,16 @@ public final class ChunkedVhdStore implements VhdStore, SparseReads {
         }
     }
 
+    /** Every blob this store holds, of every account (managed content included): what a state export takes. */
+    public List<BlobRef> all() {
+        List<String[]> names = store.read(tx -> tx.blobs().allNames());
+        List<BlobRef> out = new ArrayList<>(names.size());
+        for (String[] n : names) {
+            out.add(new BlobRef(n[0], n[1], n[2], BlobRef.DEFAULT_SUFFIX));
+        }
+        return out;
+    }
+
     @Override
     public List<BlobRef> list(String account, String container, String prefix) {
         List<String> names = store.read(tx -> tx.blobs().names(account, container, prefix == null ? "" : prefix));

@@ -3,6 +3,7 @@ package io.azimuth.emulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.azimuth.faults.FaultRules;
 import io.azimuth.metrics.Metrics;
+import io.azimuth.state.StateArchive;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
@@ -32,8 +33,11 @@ public final class EmulatorRoutes {
 
     private final FaultRules faults;
     private final Metrics metrics;
+    private final StateArchive state;
 
-    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version, FaultRules faults, Metrics metrics) {
+    public EmulatorRoutes(Platform platform, TlsMaterial tls, String version, FaultRules faults, Metrics metrics,
+                          StateArchive state) {
+        this.state = state;
         this.metrics = metrics;
         this.platform = platform;
         this.tls = tls;
@@ -51,6 +55,8 @@ public final class EmulatorRoutes {
                 .get(this::managementCertificates).post(this::trustManagementCertificate));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates/{thumbprint}", envelope)
                 .delete(this::forgetManagementCertificate));
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/state", envelope).get(this::exportState)
+                .streaming(io.vertx.core.http.HttpMethod.PUT, this::importState));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/metrics", envelope)
                 .get(r -> ApiResponse.text(200, metrics.scrape(), Metrics.CONTENT_TYPE)));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/faults", envelope).get(r -> ApiResponse.ok(faults.render()))
@@ -147,6 +153,54 @@ public final class EmulatorRoutes {
                     + e.getOriginalMessage(), "body");
         }
         return ApiResponse.json(201, faults.add(body));
+    }
+
+    /**
+     * {@code GET /_azimuth/state}: the whole state as a zip archive ({@link StateArchive}), written to a temporary
+     * file first (its length is sent) and streamed from it.
+     */
+    private ApiResponse exportState(ApiRequest r) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("azimuth-state", ".zip");
+        try {
+            StateArchive.Counts counts;
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file),
+                    1 << 20)) {
+                counts = state.export(out);
+            }
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.READ);
+            long size = channel.size();
+            LOG.info("state exported: {} resources, {} operations, {} blobs, {} bytes", counts.resources(),
+                    counts.operations(), counts.blobs(), size);
+            return ApiResponse.stream(200, channel, size, StateArchive.CONTENT_TYPE)
+                    .header("Content-Disposition", "attachment; filename=\"azimuth-state.zip\"");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file); // the open channel still reads it
+        }
+    }
+
+    /**
+     * {@code PUT /_azimuth/state} with an archive: the body is written to a temporary file, then checked whole and
+     * imported (200 with the counts; 400 {@code InvalidStateArchive} changing nothing; 409 while operations run).
+     */
+    private io.vertx.core.Future<ApiResponse> importState(ApiRequest r, io.vertx.core.http.HttpServerRequest http) {
+        io.vertx.core.Vertx vertx = platform.vertx();
+        return vertx.<java.nio.file.Path>executeBlocking(() -> java.nio.file.Files.createTempFile("azimuth-import",
+                ".zip"), false).compose(file -> vertx.fileSystem().open(file.toString(),
+                        new io.vertx.core.file.OpenOptions().setWrite(true).setTruncateExisting(true))
+                .compose(async -> http.pipeTo(async))
+                .compose(v -> vertx.<ApiResponse>executeBlocking(() -> {
+                    StateArchive.Counts counts = state.importFrom(file);
+                    ObjectNode body = Json.object();
+                    body.put("status", "imported");
+                    body.put("resources", counts.resources());
+                    body.put("operations", counts.operations());
+                    body.put("blobs", counts.blobs());
+                    body.put("chunks", counts.chunks());
+                    body.put("dataBytes", counts.dataBytes());
+                    return ApiResponse.ok(body);
+                }, false))
+                .andThen(ar -> vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(file), false)));
     }
 
     private static ApiException faultNotFound(String id) {

@@ -159,6 +159,13 @@ public final class FaultRules implements Faults {
         }
     }
 
+    /** After the store's rows were replaced (a state import): the rules are those of the new row. */
+    public void reload() {
+        synchronized (saving) {
+            rules = store.read(tx -> tx.resourceBody(KEY)).map(FaultRules::parseStored).orElse(List.of());
+        }
+    }
+
     /** After the store was reset (the row went with everything else): no rule is in force. */
     public void forget() {
         synchronized (saving) {

@@ -27,6 +27,7 @@ import io.azimuth.emulator.EmulatorRoutes;
 import io.azimuth.faults.FaultRules;
 import io.azimuth.http.Pipeline;
 import io.azimuth.metrics.Metrics;
+import io.azimuth.state.StateArchive;
 import io.azimuth.http.Router;
 import io.azimuth.lro.OperationEngine;
 import io.azimuth.network.NetworkProvider;
@@ -91,6 +92,8 @@ public final class AzimuthServer implements AutoCloseable {
     private final Vertx vertx;
     private final Store store;
     private final VhdStore vhds;
+    /** The embedded blob store under {@link #vhds}: what a state export holds and an import replaces. */
+    private final ChunkedVhdStore embedded;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -98,8 +101,9 @@ public final class AzimuthServer implements AutoCloseable {
     private int httpPort = -1;
     private int httpsPort = -1;
 
-    private AzimuthServer(Config config, Vertx vertx, Store store, VhdStore vhds, FileChannel lockChannel,
-                          FileLock lock) {
+    private AzimuthServer(Config config, Vertx vertx, Store store, VhdStore vhds, ChunkedVhdStore embedded,
+                          FileChannel lockChannel, FileLock lock) {
+        this.embedded = embedded;
         this.config = config;
         this.vertx = vertx;
         this.store = store;
@@ -151,13 +155,13 @@ public final class AzimuthServer implements AutoCloseable {
                 vertx = Vertx.vertx(vertxOptions());
             }
             store = join(opening);
-            VhdStore chunks = config.inMemory() ? ChunkedVhdStore.temporary(store)
+            ChunkedVhdStore chunks = config.inMemory() ? ChunkedVhdStore.temporary(store)
                     : ChunkedVhdStore.open(store, dataDir.resolve("blobs"));
             VhdStore routed = new RoutingVhdStore(chunks, config.storageAccounts());
             vhds = config.lenientVhdCheck() ? new LenientVhdStore(routed) : routed;
             TlsMaterial tls = join(certificate);
 
-            AzimuthServer server = new AzimuthServer(config, vertx, store, vhds, channel, lock);
+            AzimuthServer server = new AzimuthServer(config, vertx, store, vhds, chunks, channel, lock);
             server.listen(tls, extra);
             return server;
         } catch (IOException e) {
@@ -217,7 +221,7 @@ public final class AzimuthServer implements AutoCloseable {
         ProviderCatalog catalog = new ProviderCatalog();
         Auth auth = auth(config);
         ArmEnvelope arm = ArmEnvelope.authenticated(config.strictApiVersions(), config.tenantId(), catalog, auth)
-                .throttled(new ArmThrottle(config.faults().throttle()));
+                .throttled(new ArmThrottle(config.testing().throttle()));
         Router router = new Router(arm);
         OperationEngine operations = new OperationEngine(vertx, store, config.operationDelayMillis(), Failures::known);
         Platform platform = new Platform(config, vertx, store, operations, router, catalog, arm, vhds, auth);
@@ -231,13 +235,19 @@ public final class AzimuthServer implements AutoCloseable {
         }
         operations.routes(router, arm);
         FaultRules faults = FaultRules.open(store, vertx);
-        if (config.faults().rules() != null) {
-            faults.load(config.faults().rules());
+        if (config.testing().faults() != null) {
+            faults.load(config.testing().faults());
         }
         Metrics metrics = new Metrics(store, vhds);
         store.observe(metrics);
         operations.observe(metrics::operationEnded);
-        new EmulatorRoutes(platform, tls, VERSION, faults, metrics).register(router, new EmulatorEnvelope());
+        StateArchive state = new StateArchive(store, embedded, faults::reload, operations::track);
+        if (config.testing().seed() != null) {
+            StateArchive.Counts seeded = state.importFile(config.testing().seed());
+            LOG.info("state seeded from {}: {} resources, {} blobs", config.testing().seed(), seeded.resources(),
+                    seeded.blobs());
+        }
+        new EmulatorRoutes(platform, tls, VERSION, faults, metrics, state).register(router, new EmulatorEnvelope());
         Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known, faults);
         pipeline.observe(metrics);
         operations.resume();

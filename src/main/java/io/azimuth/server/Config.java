@@ -17,7 +17,7 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
                      long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
                      String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
                      boolean lenientVhdCheck, StorageAccounts storageAccounts, SignIn signIn,
-                     long replicationMillis, Faults faults) {
+                     long replicationMillis, Testing testing) {
     public static final int DEFAULT_HTTP_PORT = 10480;
     public static final int DEFAULT_HTTPS_PORT = 10443;
     public static final String DEFAULT_SUBSCRIPTION = "6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f";
@@ -26,20 +26,21 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
     public Config {
         storageAccounts = storageAccounts == null ? StorageAccounts.defaults() : storageAccounts;
         signIn = signIn == null ? SignIn.DEFAULT : signIn;
-        faults = faults == null ? Faults.NONE : faults;
+        testing = testing == null ? Testing.NONE : testing;
     }
 
     /**
-     * Faults on purpose.
+     * What tests of one's own pipeline start the instance with.
      *
-     * @param rules    a file of fault rules that replace the stored ones at start (null: keep those stored)
+     * @param faults   a file of fault rules that replace the stored ones at start (null: keep those stored)
+     * @param seed     a state archive that replaces the state at start (null: none)
      * @param throttle enforce ARM's request budgets: 429 with Retry-After once a subscription spends them
      */
-    public record Faults(Path rules, boolean throttle) {
-        public static final Faults NONE = new Faults(null, false);
+    public record Testing(Path faults, Path seed, boolean throttle) {
+        public static final Testing NONE = new Testing(null, null, false);
     }
 
-    /** Everything but the faults on purpose, which are none. */
+    /** Everything but what tests start with, which is nothing. */
     public Config(String host, int httpPort, int httpsPort, Path dataDir, boolean inMemory,
                   long operationDelayMillis, Path certFile, Path keyFile, boolean strictApiVersions,
                   String subscriptionId, String tenantId, int pageSize, long maxBodyBytes,
@@ -47,7 +48,7 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
                   long replicationMillis) {
         this(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile, strictApiVersions,
                 subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn,
-                replicationMillis, Faults.NONE);
+                replicationMillis, Testing.NONE);
     }
 
     /**
@@ -86,54 +87,54 @@ public record Config(String host, int httpPort, int httpsPort, Path dataDir, boo
 
     public Config withOperationDelay(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, millis, certFile, keyFile, strictApiVersions,
-                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
+                subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, testing);
     }
 
     public Config withReplicationTime(long millis) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
-                signIn, millis, faults);
+                signIn, millis, testing);
     }
 
     public Config withPageSize(int size) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
+                strictApiVersions, subscriptionId, tenantId, size, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, testing);
     }
 
     public Config withStrictApiVersions(boolean strict) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
+                strict, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, testing);
     }
 
     public Config withCertificate(Path cert, Path key) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, cert, key,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, testing);
     }
 
     public Config withLenientVhdCheck(boolean lenient) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn, replicationMillis, faults);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenient, storageAccounts, signIn, replicationMillis, testing);
     }
 
     public Config withInMemory(boolean memory) {
         return new Config(host, httpPort, httpsPort, dataDir, memory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, faults);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts, signIn, replicationMillis, testing);
     }
 
     public Config withSignIn(SignIn sign) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
-                sign, replicationMillis, faults);
+                sign, replicationMillis, testing);
     }
 
-    public Config withFaults(Faults f) {
+    public Config withTesting(Testing t) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
                 strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, storageAccounts,
-                signIn, replicationMillis, f);
+                signIn, replicationMillis, t);
     }
 
     public Config withStorageAccounts(StorageAccounts accounts) {
         return new Config(host, httpPort, httpsPort, dataDir, inMemory, operationDelayMillis, certFile, keyFile,
-                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn, replicationMillis, faults);
+                strictApiVersions, subscriptionId, tenantId, pageSize, maxBodyBytes, lenientVhdCheck, accounts, signIn, replicationMillis, testing);
     }
 }

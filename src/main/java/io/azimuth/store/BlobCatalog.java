@@ -25,6 +25,9 @@ public interface BlobCatalog {
     record Chunk(String hash, long length) {
     }
 
+    /** Every blob name, as account, container and name, in that order. */
+    List<String[]> allNames();
+
     /** What the catalog holds, for health output. */
     record Counts(long blobs, long contents, long chunks, long storedBytes) {
     }

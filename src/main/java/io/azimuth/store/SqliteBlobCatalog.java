@@ -31,6 +31,12 @@ final class SqliteBlobCatalog implements BlobCatalog {
     }
 
     @Override
+    public List<String[]> allNames() {
+        return sql.query("SELECT account, container, name FROM blobs ORDER BY account, container, name",
+                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+    }
+
+    @Override
     public List<String> names(String account, String container, String prefix) {
         if (prefix == null || prefix.isEmpty()) {
             return sql.query("SELECT name FROM blobs WHERE account = ? AND container = ? ORDER BY name",

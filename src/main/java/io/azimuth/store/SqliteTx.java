@@ -265,6 +265,20 @@ final class SqliteTx implements StoreTx, Sql {
     }
 
     @Override
+    public List<StoredResource> allResources(String afterKey, int limit) {
+        return afterKey == null
+                ? query("SELECT " + RESOURCE_COLUMNS + " FROM resources ORDER BY key LIMIT ?", SqliteTx::resourceRow,
+                        limit)
+                : query("SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE key > ? ORDER BY key LIMIT ?",
+                        SqliteTx::resourceRow, afterKey, limit);
+    }
+
+    @Override
+    public List<StoredOperation> allOperations() {
+        return query("SELECT " + OPERATION_COLUMNS + " FROM operations ORDER BY id", SqliteTx::operationRow);
+    }
+
+    @Override
     public List<StoredOperation> operationsInProgress() {
         return query("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE status = ? ORDER BY due_at",
                 SqliteTx::operationRow,

@@ -39,6 +39,12 @@ public interface StoreTx {
 
     Optional<StoredOperation> operation(String id);
 
+    /** Resource rows of every type and scope in key order, after {@code afterKey} (null: from the first), a page. */
+    List<StoredResource> allResources(String afterKey, int limit);
+
+    /** Every operation, in progress or ended, in id order. */
+    List<StoredOperation> allOperations();
+
     /** Inserts or replaces by id. */
     void putOperation(StoredOperation operation);
 

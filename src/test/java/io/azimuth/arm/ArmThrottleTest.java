@@ -67,7 +67,7 @@ class ArmThrottleTest {
 
     @Test
     void whenEnforcedASpentBudgetIsRefusedWithRetryAfterAndTheSdkWaitsItOut() throws Exception {
-        try (TestServer s = TestServer.start(c -> c.withFaults(new Config.Faults(null, true)))) {
+        try (TestServer s = TestServer.start(c -> c.withTesting(new Config.Testing(null, null, true)))) {
             assertThat(s.http.put(rg("t") + V, "{\"location\":\"westus\"}").status()).isEqualTo(201);
             Http.Response refused = null;
             String acknowledged = null;

@@ -276,13 +276,13 @@ class FaultsTest {
         Path file = dir.resolve("faults.json");
         Files.writeString(file, "{\"value\":[{\"match\":{\"method\":\"GET\",\"resourceType\":"
                 + "\"Microsoft.Resources/resourceGroups\"},\"effect\":{\"status\":500,\"code\":\"Boom\"}}]}");
-        try (TestServer s = TestServer.start(c -> c.withFaults(new Config.Faults(file, false)))) {
+        try (TestServer s = TestServer.start(c -> c.withTesting(new Config.Testing(file, null, false)))) {
             Http.Response r = s.http.get(rg("any") + "?api-version=2025-04-01");
             assertThat(r.status()).isEqualTo(500);
             assertThat(r.errorCode()).isEqualTo("Boom");
         }
         Files.writeString(file, "[{\"effect\":{\"status\":500}},{\"effect\":{\"status\":99}}]");
-        assertThatThrownBy(() -> TestServer.start(c -> c.withFaults(new Config.Faults(file, false))))
+        assertThatThrownBy(() -> TestServer.start(c -> c.withTesting(new Config.Testing(file, null, false))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1].effect.status");
     }
 }
