@@ -274,7 +274,7 @@ public final class FaultRule {
         Integer status = null;
         JsonNode s = e.get("status");
         if (s != null && !s.isNull()) {
-            if (!s.isIntegralNumber() || s.asInt() < 400 || s.asInt() > 599) {
+            if (!s.isIntegralNumber() || !s.canConvertToInt() || s.asInt() < 400 || s.asInt() > 599) {
                 throw invalid(at + ".status", "The field '" + at + ".status' must be an HTTP error status, 400 to "
                         + "599.");
             }

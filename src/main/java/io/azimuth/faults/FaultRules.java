@@ -47,6 +47,7 @@ public final class FaultRules implements Faults {
     private final Vertx vertx;
     private volatile List<FaultRule> rules = List.of();
     private final Object saving = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean savePending = new java.util.concurrent.atomic.AtomicBoolean();
 
     private FaultRules(Store store, Vertx vertx) {
         this.store = store;
@@ -61,6 +62,16 @@ public final class FaultRules implements Faults {
             LOG.info("{} fault rule(s) in force", f.rules.size());
         }
         return f;
+    }
+
+    /**
+     * Checks a resource row before a state import writes it: the fault rules' row must hold rules this class can read
+     * back (any other row passes).
+     */
+    public static void checkRow(String key, String body) {
+        if (KEY.equals(key)) {
+            parseStored(body);
+        }
     }
 
     private static List<FaultRule> parseStored(String body) {
@@ -89,11 +100,16 @@ public final class FaultRules implements Faults {
                     + " must be a JSON array of rules, or an object whose 'value' is one");
         }
         List<FaultRule> read = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
         long now = System.currentTimeMillis();
         for (int i = 0; i < list.size(); i++) {
             JsonNode rule = list.get(i);
             String id = rule.path("id").isTextual() && !rule.path("id").asText().isBlank() ? rule.path("id").asText()
                     : Ids.uuid();
+            if (id.length() > 100 || !ids.add(id.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("the fault rules in " + file + " are not valid: [" + i + "].id: "
+                        + "an id is at most 100 characters and names one rule");
+            }
             try {
                 read.add(FaultRule.read(rule, id, 0, now, "[" + i + "].", false));
             } catch (ApiException e) {
@@ -170,6 +186,7 @@ public final class FaultRules implements Faults {
     public void forget() {
         synchronized (saving) {
             rules = List.of();
+            save(); // a save of the rules before, still on its way, must not bring them back
         }
     }
 
@@ -240,8 +257,9 @@ public final class FaultRules implements Faults {
             if (rule.usedUp() || rule.fired() % 100 == 1) {
                 LOG.debug("fault rule {} hit {} {}", rule.id(), request.method(), request.path());
             }
-            if (rule.limited()) { // what is left of it must survive a restart
-                vertx.executeBlocking(() -> {
+            if (rule.limited() && savePending.compareAndSet(false, true)) { // what is left must survive a restart
+                vertx.executeBlocking(() -> { // one save at a time, of the counts as they are then
+                    savePending.set(false);
                     save();
                     return null;
                 }, false).onFailure(e -> LOG.warn("the hits of fault rule {} could not be saved: {}", rule.id(),

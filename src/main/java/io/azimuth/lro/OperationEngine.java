@@ -192,7 +192,13 @@ public final class OperationEngine {
         vertx.executeBlocking(() -> {
             int next = 0;
             while (next < byDueTime.size() && byDueTime.get(next).dueAt() <= System.currentTimeMillis()) {
-                complete(byDueTime.get(next++).id(), 1);
+                String id = byDueTime.get(next++).id();
+                try {
+                    complete(id, 1);
+                } catch (RuntimeException e) { // one that cannot end now must not hold back the others
+                    LOG.warn("operation {} could not be resumed: {}", id, e.toString());
+                    schedule(id, System.currentTimeMillis() + 1000, 2);
+                }
             }
             byDueTime.subList(next, byDueTime.size()).forEach(op -> schedule(op.id(), op.dueAt(), 1));
             return null;
@@ -245,8 +251,7 @@ public final class OperationEngine {
                     return null;
                 }
                 if (op.plannedError() != null) { // it was made to fail (an injected fault): its change is not applied
-                    fail(tx, op, op.httpStatus(), op.plannedError());
-                    return null;
+                    throw new Planned(op.httpStatus(), op.plannedError());
                 }
                 OperationHandler handler = handlers.get(op.kind());
                 if (handler == null) {
@@ -258,14 +263,13 @@ public final class OperationEngine {
                 tx.afterCommit(() -> ended.accept(op.kind(), StoredOperation.SUCCEEDED));
                 return null;
             });
+        } catch (Planned planned) {
+            failSafely(id, planned.status, planned.error);
+            return;
         } catch (RuntimeException e) {
             ApiException known = e instanceof ApiException api ? api : translation.apply(e);
             if (known != null) {
-                store.write(tx -> {
-                    tx.operation(id).filter(op -> !op.done()).ifPresent(op -> fail(tx, op, known.status(),
-                            Json.write(known.errorObject())));
-                    return null;
-                });
+                failSafely(id, known.status(), Json.write(known.errorObject()));
                 return;
             }
             if (attempt < MAX_ATTEMPTS) {
@@ -276,9 +280,41 @@ public final class OperationEngine {
             LOG.error("operation {} failed", id, e);
             ApiException internal = new ApiException(500, "InternalServerError",
                     "The operation failed with an internal error.");
+            failSafely(id, 500, Json.write(internal.errorObject()));
+        }
+    }
+
+    /** The failure planned for an operation, thrown out of its completion's write so that nothing of it stays. */
+    private static final class Planned extends RuntimeException {
+        final int status;
+        final String error;
+
+        Planned(int status, String error) {
+            super(null, null, false, false);
+            this.status = status;
+            this.error = error;
+        }
+    }
+
+    /**
+     * Ends the operation {@code id} Failed, with what its kind does to its target on failure; should that throw, the
+     * operation is still ended Failed, without it (an operation must never stay in progress for good).
+     */
+    private void failSafely(String id, int status, String error) {
+        try {
             store.write(tx -> {
-                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> fail(tx, op, 500,
-                        Json.write(internal.errorObject())));
+                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> fail(tx, op, status, error));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("operation {}: what its failure does to its target failed too ({}); it ends Failed without it",
+                    id, e.toString());
+            store.write(tx -> {
+                tx.operation(id).filter(op -> !op.done()).ifPresent(op -> {
+                    tx.putOperation(op.failed(System.currentTimeMillis(), status, error));
+                    String kind = op.kind();
+                    tx.afterCommit(() -> ended.accept(kind, StoredOperation.FAILED));
+                });
                 return null;
             });
         }

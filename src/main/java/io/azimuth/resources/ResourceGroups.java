@@ -33,7 +33,12 @@ public final class ResourceGroups {
         this.store = store;
         this.operations = operations;
         this.kinds = kinds;
-        operations.register(DELETE_KIND, this::completeDelete);
+        operations.register(DELETE_KIND, this::completeDelete, (tx, op) -> {
+            // a delete that failed deleted nothing: the group is there as it was
+            ResourceId id = ResourceId.parse(op.target());
+            find(tx, id.subscriptionId(), id.resourceGroup()).filter(ResourceGroup::deleting).ifPresent(g ->
+                    tx.putResource(g.withProvisioningState(ResourceGroup.SUCCEEDED).toRecord(System.currentTimeMillis())));
+        });
     }
 
     public record Upserted(ResourceGroup group, boolean created) {

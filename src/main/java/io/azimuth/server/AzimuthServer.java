@@ -235,17 +235,18 @@ public final class AzimuthServer implements AutoCloseable {
         }
         operations.routes(router, arm);
         FaultRules faults = FaultRules.open(store, vertx);
-        if (config.testing().faults() != null) {
-            faults.load(config.testing().faults());
-        }
         Metrics metrics = new Metrics(store, vhds);
         store.observe(metrics);
         operations.observe(metrics::operationEnded);
-        StateArchive state = new StateArchive(store, embedded, faults::reload, operations::track);
-        if (config.testing().seed() != null) {
+        StateArchive state = new StateArchive(store, embedded, faults::reload, operations::track,
+                row -> FaultRules.checkRow(row.key(), row.body()));
+        if (config.testing().seed() != null) { // first: --faults then replaces the seed's rules
             StateArchive.Counts seeded = state.importFile(config.testing().seed());
             LOG.info("state seeded from {}: {} resources, {} blobs", config.testing().seed(), seeded.resources(),
                     seeded.blobs());
+        }
+        if (config.testing().faults() != null) {
+            faults.load(config.testing().faults());
         }
         new EmulatorRoutes(platform, tls, VERSION, faults, metrics, state).register(router, new EmulatorEnvelope());
         Pipeline pipeline = new Pipeline(vertx, router, config.maxBodyBytes(), Failures::known, faults);

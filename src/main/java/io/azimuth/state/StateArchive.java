@@ -65,8 +65,12 @@ public final class StateArchive {
     private final Runnable replaced;
     /** Told of each operation in progress that an archive brought (to complete it when due). */
     private final Consumer<StoredOperation> resume;
+    /** Checks a resource row the server itself reads back (the fault rules'): throws IllegalArgumentException. */
+    private final Consumer<StoredResource> rowCheck;
 
-    public StateArchive(Store store, ChunkedVhdStore blobs, Runnable replaced, Consumer<StoredOperation> resume) {
+    public StateArchive(Store store, ChunkedVhdStore blobs, Runnable replaced, Consumer<StoredOperation> resume,
+                        Consumer<StoredResource> rowCheck) {
+        this.rowCheck = rowCheck;
         this.store = store;
         this.blobs = blobs;
         this.replaced = replaced;
@@ -201,10 +205,26 @@ public final class StateArchive {
      * nothing), refused with 409 while operations run.
      */
     public Counts importFrom(Path file) {
-        refuseWhileOperationsRun();
+        return importFrom(file, true);
+    }
+
+    /** @param whileServing false at start-up (--seed), before operations left in progress are resumed: no refusal */
+    private Counts importFrom(Path file, boolean whileServing) {
+        if (whileServing) {
+            refuseWhileOperationsRun();
+        }
         try (ZipFile zip = open(file)) {
             Parsed parsed = parse(zip);
-            refuseWhileOperationsRun();
+            for (StoredResource r : parsed.resources()) {
+                try {
+                    rowCheck.accept(r);
+                } catch (IllegalArgumentException | ApiException e) {
+                    throw invalid("resources.jsonl: the row '" + r.key() + "' is not valid (" + e.getMessage() + ")");
+                }
+            }
+            if (whileServing) {
+                refuseWhileOperationsRun();
+            }
             store.reset();
             blobs.reset();
             replaced.run();
@@ -336,7 +356,7 @@ public final class StateArchive {
                 long offset = p.get(0).asLong();
                 long length = p.get(1).asLong();
                 String hash = p.get(2).asText();
-                if (offset < end || length <= 0 || length > PIECE || offset + length > size) {
+                if (offset < end || length <= 0 || length > PIECE || offset > size - length) {
                     throw invalid(at + ": the range [" + offset + ", " + length + "] is out of order, empty, longer "
                             + "than " + PIECE + " bytes or past the blob's size " + size);
                 }
@@ -362,6 +382,10 @@ public final class StateArchive {
 
     /** The length of the chunk entry {@code hash}, once its bytes are found to have that digest. */
     private static long checkChunk(ZipFile zip, String hash) {
+        ZipEntry entry = zip.getEntry("chunks/" + hash);
+        if (entry != null && (entry.getSize() < 0 || entry.getSize() > PIECE)) {
+            throw invalid("chunks/" + hash + ": larger than a piece (" + PIECE + " bytes) or of unknown size");
+        }
         try {
             byte[] bytes = read(zip, "chunks/" + hash);
             if (!HexFormat.of().formatHex(sha256().digest(bytes)).equals(hash)) {
@@ -461,7 +485,7 @@ public final class StateArchive {
             throw new IllegalArgumentException("--seed: cannot read " + file);
         }
         try {
-            return importFrom(file);
+            return importFrom(file, false);
         } catch (ApiException e) {
             throw new IllegalArgumentException("--seed " + file + ": " + e.getMessage(), e);
         }

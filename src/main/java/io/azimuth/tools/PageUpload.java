@@ -139,8 +139,11 @@ final class PageUpload {
                 progress.scanned(offset);
             }
         });
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
-        writers.shutdown();
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+        } finally {
+            writers.shutdown();
+        }
         if (failed.get() != null) {
             throw failed.get();
         }

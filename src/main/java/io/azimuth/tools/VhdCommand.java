@@ -44,8 +44,8 @@ public final class VhdCommand implements Callable<Integer> {
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            err.println("azimuth vhd: " + (e instanceof IllegalArgumentException || e instanceof IOException
-                    ? e.getMessage() : e.toString()));
+            err.println("azimuth vhd: " + ((e instanceof IllegalArgumentException || e instanceof IOException)
+                    && e.getMessage() != null ? e.getMessage() : e.toString()));
             return 1;
         });
         return cl.execute(args);

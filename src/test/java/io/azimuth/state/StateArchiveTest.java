@@ -160,6 +160,14 @@ class StateArchiveTest {
             assertThat(refused.errorCode()).isEqualTo("OperationsInProgress");
             assertThat(s.http.get(COMPUTE + "disks/slow" + V).status()).as("nothing replaced").isEqualTo(200);
         }
+        // with --faults too, the file's rules replace the seed's
+        Path rules = dir.resolve("faults.json");
+        Files.writeString(rules, "[{\"id\":\"from-file\",\"effect\":{\"latencyMs\":1}}]");
+        try (TestServer s = TestServer.start(c -> c.withTesting(new Config.Testing(rules, file, false)))) {
+            assertThat(s.http.get(rg("state") + RGV).status()).as("seeded").isEqualTo(200);
+            assertThat(s.http.get("/_azimuth/faults").json().path("value")).extracting(n -> n.path("id").asText())
+                    .containsExactly("from-file");
+        }
     }
 
     /** The archive with {@code entry} replaced by {@code content} (null: left out). */

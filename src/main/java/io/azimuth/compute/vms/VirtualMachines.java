@@ -59,15 +59,18 @@ final class VirtualMachines {
         this.content = content;
         this.vhds = content.vhds();
         this.capture = new VmCapture(vhds);
-        operations.register(KIND + "start", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
-        operations.register(KIND + "restart", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")));
-        operations.register(KIND + "powerOff", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "stopped")));
+        operations.register(KIND + "start", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")),
+                this::actionFailed);
+        operations.register(KIND + "restart", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "running")),
+                this::actionFailed);
+        operations.register(KIND + "powerOff", (tx, op) -> apply(tx, op, doc -> VmDocuments.state(doc).put("power", "stopped")),
+                this::actionFailed);
         operations.register(KIND + "deallocate", (tx, op) -> apply(tx, op,
-                doc -> VmDocuments.state(doc).put("power", "deallocated")));
+                doc -> VmDocuments.state(doc).put("power", "deallocated")), this::actionFailed);
         operations.register(KIND + "generalize", (tx, op) -> apply(tx, op,
-                doc -> VmDocuments.state(doc).put("generalized", true)));
-        operations.register(KIND + "reimage", this::completeReimage);
-        operations.register(KIND + "capture", capture::complete);
+                doc -> VmDocuments.state(doc).put("generalized", true)), this::actionFailed);
+        operations.register(KIND + "reimage", this::completeReimage, this::actionFailed);
+        operations.register(KIND + "capture", capture::complete, this::actionFailed);
     }
 
     @FunctionalInterface
@@ -127,6 +130,17 @@ final class VirtualMachines {
         save(tx, doc);
         diskStates(tx, doc);
         return Completion.empty();
+    }
+
+    /**
+     * An action's operation failed: the VM, {@code Updating} while it ran, is left {@code Failed}, as Azure leaves it
+     * (its power state as it was); another action or a PUT may follow.
+     */
+    private void actionFailed(StoreTx tx, StoredOperation op) {
+        tx.resource(op.target()).map(row -> Json.readObject(row.body())).ifPresent(doc -> {
+            doc.withObjectProperty("properties").put("provisioningState", "Failed");
+            save(tx, doc);
+        });
     }
 
     /** The ids of a VM's managed disks, OS disk first. */
