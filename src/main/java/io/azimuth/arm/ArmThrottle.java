@@ -96,7 +96,14 @@ public final class ArmThrottle {
         Kind kind = Kind.of(request.method());
         Bucket own = budgets.own[kind.ordinal()];
         Bucket global = budgets.global[kind.ordinal()];
-        double wait = Math.max(own.take(enforce), global.take(enforce));
+        double wait;
+        synchronized (budgets) { // both buckets or neither: a refused request spends no token
+            wait = enforce ? Math.max(own.secondsToToken(), global.secondsToToken()) : 0;
+            if (wait == 0) {
+                own.take();
+                global.take();
+            }
+        }
         if (wait > 0) {
             String sub = subscription.toLowerCase(Locale.ROOT);
             long seconds = Math.max(1, (long) Math.ceil(wait));
@@ -179,20 +186,22 @@ public final class ArmThrottle {
             this.tokens = size;
         }
 
-        /** Takes a token: 0 when there was one (or when not enforced), else the seconds until there is one. */
-        synchronized double take(boolean enforce) {
+        private void refill() {
             long now = System.currentTimeMillis();
             tokens = Math.min(size, tokens + (now - at) * perMilli);
             at = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            if (!enforce) {
-                tokens = 0;
-                return 0;
-            }
-            return (1 - tokens) / (perMilli * 1000);
+        }
+
+        /** The seconds until a token is there: 0 when one is. */
+        synchronized double secondsToToken() {
+            refill();
+            return tokens >= 1 ? 0 : (1 - tokens) / (perMilli * 1000);
+        }
+
+        /** Takes a token, or (not enforced, none left) leaves the bucket empty. */
+        synchronized void take() {
+            refill();
+            tokens = Math.max(0, tokens - 1);
         }
 
         synchronized long left() {
