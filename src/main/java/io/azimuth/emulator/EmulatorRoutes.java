@@ -49,6 +49,10 @@ public final class EmulatorRoutes {
         router.own(path -> path.equals(EmulatorEnvelope.PREFIX) || path.startsWith(EmulatorEnvelope.PREFIX + "/"),
                 envelope);
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/health", envelope).get(this::health));
+        Dashboard dashboard = new Dashboard(platform.store(), this::healthBody, faults::render,
+                platform.config().subscriptionId());
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/", envelope).get(dashboard::page)); // and /_azimuth itself
+        router.add(Route.at(EmulatorEnvelope.PREFIX + "/dashboard/data", envelope).get(dashboard::data));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/reset", envelope).post(this::reset));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/cert", envelope).get(this::cert));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates", envelope)
@@ -73,6 +77,10 @@ public final class EmulatorRoutes {
     }
 
     private ApiResponse health(ApiRequest r) {
+        return ApiResponse.ok(healthBody());
+    }
+
+    private ObjectNode healthBody() {
         ObjectNode body = Json.object();
         body.put("status", "healthy");
         body.put("version", version);
@@ -100,7 +108,7 @@ public final class EmulatorRoutes {
             blobs.put("chunks", stats.chunks());
             blobs.put("storedBytes", stats.storedBytes());
         });
-        return ApiResponse.ok(body);
+        return body;
     }
 
     /** {@code GET /_azimuth/management-certificates}: what the classic API trusts in strict mode. */
