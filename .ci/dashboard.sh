@@ -7,34 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+NAME=dashboard
+. .ci/emulator.sh
 if [ ! -x /usr/bin/chromium ] || ! command -v curl > /dev/null; then
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium curl fonts-dejavu-core
+  apt_install chromium curl fonts-dejavu-core
 fi
 if [ ! -d tools/dashboard-test/node_modules/playwright-core ]; then
   (cd tools/dashboard-test && npm ci --no-audit --no-fund)
 fi
-
-WORK=$(mktemp -d)
-PID=""
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "dashboard: FAILED: $*" >&2; [ -f "$WORK/azimuth.log" ] && tail -40 "$WORK/azimuth.log" >&2; exit 1; }
-
-HTTP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-bin/azimuth --http-port "$HTTP" --https-port -1 --data-dir "$WORK/data" > "$WORK/azimuth.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$HTTP/_azimuth/health" > /dev/null 2>&1 && break
-  kill -0 "$PID" 2>/dev/null || fail "the emulator did not start"
-  sleep 0.1
-done
-B="http://127.0.0.1:$HTTP"
+start_emulator
 SUB=6f0c2a1e-5d3b-4c7a-9e21-0a2b3c4d5e6f
 G="$B/subscriptions/$SUB/resourceGroups/dash-rg"
 put() { # put URL BODY: must be answered 2xx

@@ -31,11 +31,16 @@ public final class ArmThrottle {
         final String word;
         final double size;
         final double refill;
+        /** The headers that say what is left: the caller's bucket and the subscription's global one. */
+        final String header;
+        final String globalHeader;
 
         Kind(String word, double size, double refill) {
             this.word = word;
             this.size = size;
             this.refill = refill;
+            this.header = "x-ms-ratelimit-remaining-subscription-" + name().toLowerCase(Locale.ROOT);
+            this.globalHeader = "x-ms-ratelimit-remaining-subscription-global-" + name().toLowerCase(Locale.ROOT);
         }
 
         static Kind of(HttpMethod method) {
@@ -43,10 +48,6 @@ public final class ArmThrottle {
                 return READS;
             }
             return method == HttpMethod.DELETE ? DELETES : WRITES;
-        }
-
-        String header(boolean global) {
-            return "x-ms-ratelimit-remaining-subscription-" + (global ? "global-" : "") + name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -71,10 +72,6 @@ public final class ArmThrottle {
 
     public ArmThrottle(boolean enforce) {
         this.enforce = enforce;
-    }
-
-    public boolean enforcing() {
-        return enforce;
     }
 
     /**
@@ -112,8 +109,8 @@ public final class ArmThrottle {
                     + "' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for "
                     + "additional information.").header("Retry-After", String.valueOf(seconds));
         }
-        request.answerHeader(kind.header(false), String.valueOf(own.left()));
-        request.answerHeader(kind.header(true), String.valueOf(global.left()));
+        request.answerHeader(kind.header, String.valueOf(own.left()));
+        request.answerHeader(kind.globalHeader, String.valueOf(global.left()));
         Policy policy = computePolicy(request, route);
         if (policy != null) {
             String sub = subscription.toLowerCase(Locale.ROOT);

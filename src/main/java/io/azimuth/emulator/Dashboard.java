@@ -30,7 +30,6 @@ import java.util.function.Supplier;
  * more, and a VM's power and OS state from its instance view likewise.
  */
 final class Dashboard {
-    private static final int PAGE = 1000;
     private static final int FAILURES = 20;
     private static final String PAGE_RESOURCE = "/io/azimuth/emulator/dashboard.html";
 
@@ -66,10 +65,7 @@ final class Dashboard {
     ApiResponse data(ApiRequest r) {
         List<StoredResource> rows = new ArrayList<>();
         List<StoredOperation> operations = store.read(tx -> {
-            for (List<StoredResource> page = tx.allResources(null, PAGE); !page.isEmpty();
-                 page = tx.allResources(page.get(page.size() - 1).key(), PAGE)) {
-                rows.addAll(page);
-            }
+            rows.addAll(tx.allResources());
             return tx.allOperations();
         });
         ObjectNode body = Json.object();
@@ -82,11 +78,14 @@ final class Dashboard {
             if (type.startsWith("azimuth/")) {
                 continue; // the emulator's own rows (fault rules, access grants)
             }
+            ObjectNode doc = document(row);
+            String state = doc.path("properties").path("provisioningState").asText("");
+            state = state.isEmpty() ? doc.path("provisioningState").asText("") : state;
             ObjectNode item = Json.object();
             item.put("id", row.id());
             item.put("name", row.name());
-            item.put("type", typeOf(row));
-            item.put("provisioningState", provisioningState(row.body()));
+            item.put("type", doc.path("type").asText("").isEmpty() ? type : doc.path("type").asText()); // ARM's casing
+            item.put("provisioningState", state);
             if (type.startsWith("classic/")) {
                 item.put("subscription", row.subscription());
                 classic.add(item);
@@ -105,8 +104,8 @@ final class Dashboard {
             if (type.equals("microsoft.resources/resourcegroups")) {
                 group.put("id", row.id());
                 group.put("name", row.name());
-                group.put("location", Json.readObject(row.body()).path("location").asText());
-                group.put("provisioningState", provisioningState(row.body()));
+                group.put("location", doc.path("location").asText());
+                group.put("provisioningState", state);
             } else {
                 ((ArrayNode) group.get("resources")).add(item);
             }
@@ -144,23 +143,12 @@ final class Dashboard {
         return o;
     }
 
-    /** The type as ARM spells it (from the stored document), else as stored. */
-    private static String typeOf(StoredResource row) {
+    /** A row's stored document, read once (an empty one should it not be JSON). */
+    private static ObjectNode document(StoredResource row) {
         try {
-            String t = Json.readObject(row.body()).path("type").asText("");
-            return t.isEmpty() ? row.type() : t;
+            return Json.readObject(row.body());
         } catch (RuntimeException e) {
-            return row.type();
-        }
-    }
-
-    private static String provisioningState(String body) {
-        try {
-            ObjectNode doc = Json.readObject(body);
-            String s = doc.path("properties").path("provisioningState").asText("");
-            return s.isEmpty() ? doc.path("provisioningState").asText("") : s;
-        } catch (RuntimeException e) {
-            return "";
+            return Json.object();
         }
     }
 }

@@ -1,20 +1,36 @@
 package io.azimuth.emulator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.azimuth.faults.FaultRule;
 import io.azimuth.faults.FaultRules;
-import io.azimuth.metrics.Metrics;
-import io.azimuth.state.StateArchive;
 import io.azimuth.http.ApiException;
 import io.azimuth.http.ApiRequest;
 import io.azimuth.http.ApiResponse;
 import io.azimuth.http.Json;
 import io.azimuth.http.Route;
 import io.azimuth.http.Router;
+import io.azimuth.metrics.Metrics;
 import io.azimuth.server.Platform;
 import io.azimuth.server.TlsMaterial;
+import io.azimuth.state.StateArchive;
 import io.azimuth.store.ResourceCache;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * {@code GET /_azimuth/health}, {@code POST /_azimuth/reset}, {@code GET /_azimuth/cert} (PEM, or PKCS#12 with
@@ -60,7 +76,7 @@ public final class EmulatorRoutes {
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/management-certificates/{thumbprint}", envelope)
                 .delete(this::forgetManagementCertificate));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/state", envelope).get(this::exportState)
-                .streaming(io.vertx.core.http.HttpMethod.PUT, this::importState));
+                .streaming(HttpMethod.PUT, this::importState));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/metrics", envelope)
                 .get(r -> ApiResponse.text(200, metrics.scrape(), Metrics.CONTENT_TYPE)));
         router.add(Route.at(EmulatorEnvelope.PREFIX + "/faults", envelope).get(r -> ApiResponse.ok(faults.render()))
@@ -151,12 +167,12 @@ public final class EmulatorRoutes {
     /** {@code POST /_azimuth/faults}: a rule (see {@link FaultRules}); 201 with its id, 400 naming a bad field. */
     private ApiResponse addFault(ApiRequest r) {
         if (!r.hasBody()) {
-            throw ApiException.badRequest("InvalidFaultRule", "The body must be a fault rule (JSON).", "body");
+            throw ApiException.badRequest(FaultRule.INVALID, "The body must be a fault rule (JSON).", "body");
         }
-        com.fasterxml.jackson.databind.JsonNode body;
+        JsonNode body;
         try {
             body = Json.parse(r.bodyText());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiException.badRequest("InvalidRequestContent", "The body is not valid JSON: "
                     + e.getOriginalMessage(), "body");
         }
@@ -167,23 +183,23 @@ public final class EmulatorRoutes {
      * {@code GET /_azimuth/state}: the whole state as a zip archive ({@link StateArchive}), written to a temporary
      * file first (its length is sent) and streamed from it.
      */
-    private ApiResponse exportState(ApiRequest r) throws java.io.IOException {
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("azimuth-state", ".zip");
+    private ApiResponse exportState(ApiRequest r) throws IOException {
+        Path file = Files.createTempFile("azimuth-state", ".zip");
         try {
             StateArchive.Counts counts;
-            try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file),
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file),
                     1 << 20)) {
                 counts = state.export(out);
             }
-            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-                    java.nio.file.StandardOpenOption.READ);
+            FileChannel channel = FileChannel.open(file,
+                    StandardOpenOption.READ);
             long size = channel.size();
             LOG.info("state exported: {} resources, {} operations, {} blobs, {} bytes", counts.resources(),
                     counts.operations(), counts.blobs(), size);
             return ApiResponse.stream(200, channel, size, StateArchive.CONTENT_TYPE)
                     .header("Content-Disposition", "attachment; filename=\"azimuth-state.zip\"");
         } finally {
-            java.nio.file.Files.deleteIfExists(file); // the open channel still reads it
+            Files.deleteIfExists(file); // the open channel still reads it
         }
     }
 
@@ -191,11 +207,11 @@ public final class EmulatorRoutes {
      * {@code PUT /_azimuth/state} with an archive: the body is written to a temporary file, then checked whole and
      * imported (200 with the counts; 400 {@code InvalidStateArchive} changing nothing; 409 while operations run).
      */
-    private io.vertx.core.Future<ApiResponse> importState(ApiRequest r, io.vertx.core.http.HttpServerRequest http) {
-        io.vertx.core.Vertx vertx = platform.vertx();
-        return vertx.<java.nio.file.Path>executeBlocking(() -> java.nio.file.Files.createTempFile("azimuth-import",
+    private Future<ApiResponse> importState(ApiRequest r, HttpServerRequest http) {
+        Vertx vertx = platform.vertx();
+        return vertx.<Path>executeBlocking(() -> Files.createTempFile("azimuth-import",
                 ".zip"), false).compose(file -> vertx.fileSystem().open(file.toString(),
-                        new io.vertx.core.file.OpenOptions().setWrite(true).setTruncateExisting(true))
+                        new OpenOptions().setWrite(true).setTruncateExisting(true))
                 .compose(async -> http.pipeTo(async))
                 .compose(v -> vertx.<ApiResponse>executeBlocking(() -> {
                     StateArchive.Counts counts = state.importFrom(file);
@@ -208,7 +224,7 @@ public final class EmulatorRoutes {
                     body.put("dataBytes", counts.dataBytes());
                     return ApiResponse.ok(body);
                 }, false))
-                .andThen(ar -> vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(file), false)));
+                .andThen(ar -> vertx.executeBlocking(() -> Files.deleteIfExists(file), false)));
     }
 
     private static ApiException faultNotFound(String id) {

@@ -19,7 +19,7 @@ import java.util.regex.PatternSyntaxException;
  * names the field ({@code target}).
  */
 public final class FaultRule {
-    static final String INVALID = "InvalidFaultRule";
+    public static final String INVALID = "InvalidFaultRule";
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS");
     private static final Pattern CODE = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,99}");
     private static final long MAX_LATENCY_MS = 600_000;

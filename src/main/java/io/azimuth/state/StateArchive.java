@@ -57,7 +57,6 @@ public final class StateArchive {
     static final String FORMAT = "azimuth-state";
     static final int VERSION = 1;
     private static final int PIECE = 1 << 20;
-    private static final int PAGE = 1000;
 
     private final Store store;
     private final ChunkedVhdStore blobs;
@@ -95,11 +94,8 @@ public final class StateArchive {
     /** Writes the state to {@code out} as a zip archive. */
     public Counts export(OutputStream out) throws IOException {
         List<StoredResource> resources = new ArrayList<>();
-        List<StoredOperation> operations = store.read(tx -> {
-            for (List<StoredResource> page = tx.allResources(null, PAGE); !page.isEmpty();
-                 page = tx.allResources(page.get(page.size() - 1).key(), PAGE)) {
-                resources.addAll(page);
-            }
+        List<StoredOperation> operations = store.read(tx -> { // one snapshot of both
+            resources.addAll(tx.allResources());
             return tx.allOperations();
         });
         int blobCount = 0;
@@ -479,7 +475,7 @@ public final class StateArchive {
         }
     }
 
-    /** Reads a file into a new archive in {@code dir}: for --seed, the same checks as an import. */
+    /** {@code --seed FILE}: an import at start-up, its refusals as IllegalArgumentException (they stop the start). */
     public Counts importFile(Path file) {
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException("--seed: cannot read " + file);

@@ -265,12 +265,8 @@ final class SqliteTx implements StoreTx, Sql {
     }
 
     @Override
-    public List<StoredResource> allResources(String afterKey, int limit) {
-        return afterKey == null
-                ? query("SELECT " + RESOURCE_COLUMNS + " FROM resources ORDER BY key LIMIT ?", SqliteTx::resourceRow,
-                        limit)
-                : query("SELECT " + RESOURCE_COLUMNS + " FROM resources WHERE key > ? ORDER BY key LIMIT ?",
-                        SqliteTx::resourceRow, afterKey, limit);
+    public List<StoredResource> allResources() {
+        return query("SELECT " + RESOURCE_COLUMNS + " FROM resources ORDER BY key", SqliteTx::resourceRow);
     }
 
     @Override

@@ -39,8 +39,8 @@ public interface StoreTx {
 
     Optional<StoredOperation> operation(String id);
 
-    /** Resource rows of every type and scope in key order, after {@code afterKey} (null: from the first), a page. */
-    List<StoredResource> allResources(String afterKey, int limit);
+    /** Every resource row, of every type and scope, in key order (a state export, the dashboard). */
+    List<StoredResource> allResources();
 
     /** Every operation, in progress or ended, in id order. */
     List<StoredOperation> allOperations();
